@@ -1,0 +1,47 @@
+"""The `alliance87` command: one sub-command per module in app/commands/."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+# Each module has `register(subparsers)`, which adds its sub-commands with a `handler`.
+COMMAND_MODULES = (
+    "app.commands.deadline",
+    "app.commands.demo",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="alliance87", description="Alliance 8.7 Malaysia registration portal"
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one sub-command and return its exit status."""
+    parser = build_parser()
+    arguments = parser.parse_args(argv)
+    try:
+        status: int = arguments.handler(arguments)
+    except ValidationError as error:
+        # A bad setting: one clear line, not a traceback.
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']).upper() or 'settings'}: {e['msg']}"
+            for e in error.errors()
+        )
+        print(f"alliance87: invalid setting: {problems}", file=sys.stderr)
+        return 2
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

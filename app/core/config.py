@@ -1,0 +1,112 @@
+"""Settings read from the environment (and an optional `.env` file)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MALAYSIA = ZoneInfo("Asia/Kuala_Lumpur")
+DEFAULT_MAIL_FROM = "Alliance 8.7 Malaysia <alliance8.7@mohr.gov.my>"
+ENQUIRIES_EMAIL = "alliance8.7@mohr.gov.my"
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"
+
+
+def parse_deadline(value: str) -> dt.datetime:
+    """Turn a date or an ISO 8601 date-time with offset into the instant the call closes.
+
+    A bare date means the whole day counts in Malaysian time, so the call closes at the
+    following midnight in Asia/Kuala_Lumpur.
+    """
+    text = value.strip()
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    else:
+        if len(text) == 10:
+            return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), MALAYSIA)
+    try:
+        instant = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"deadline {value!r} is neither a date (2022-10-20) nor an ISO 8601 date-time "
+            "with an offset (2022-10-20T17:00:00+08:00)"
+        ) from None
+    if instant.tzinfo is None:
+        raise ValueError(
+            f"deadline {value!r} has no UTC offset; add one, e.g. 2022-10-20T17:00:00+08:00"
+        )
+    return instant
+
+
+class Settings(BaseSettings):
+    """Every setting the portal reads; names match SPEC section 5."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///./alliance87.sqlite3"
+    registration_deadline: str = "2022-10-20"
+    secret_key: str = ""
+    smtp_host: str | None = None
+    smtp_port: int | None = None
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_timeout_seconds: float = 10.0
+    mail_from: str = DEFAULT_MAIL_FROM
+    notify_email: str = ENQUIRIES_EMAIL
+    public_base_url: str = "http://127.0.0.1:8000"
+    submission_rate_limit: str = "60/minute"
+    rate_limit_storage_url: str = "memory://"
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_max_overflow: int = Field(default=10, ge=0, le=200)
+
+    @field_validator("registration_deadline")
+    @classmethod
+    def _deadline_parses(cls, value: str) -> str:
+        parse_deadline(value)
+        return value
+
+    @field_validator("submission_rate_limit")
+    @classmethod
+    def _rate_limit_parses(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate limit such as 10/minute") from None
+        return value
+
+    @field_validator("smtp_host", "smtp_username", "smtp_password", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _secret_key_outside_development(self) -> Settings:
+        if not self.secret_key:
+            if self.environment == "production":
+                raise ValueError("SECRET_KEY is required when ENVIRONMENT is production")
+            self.secret_key = DEVELOPMENT_SECRET_KEY
+        return self
+
+    @property
+    def default_registration_closes_at(self) -> dt.datetime:
+        return parse_deadline(self.registration_deadline)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,106 @@
+"""The engine and sessions: SQLite tuned for concurrent writers, PostgreSQL through psycopg 3."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.core.config import get_settings
+
+# SQLite lets one writer in at a time. A transaction that reads first and writes later
+# can fail at once with SQLITE_BUSY when another writer commits in between, so a
+# transaction that will write takes the lock up front (BEGIN IMMEDIATE, see
+# `begin_write`) and waits up to the busy timeout for it. Readers stay deferred and,
+# in WAL mode, never wait for writers.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+WRITE_OPTION = "alliance87_write"
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Hand transaction control to SQLAlchemy's "begin" event below.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        writes = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+def begin_write(session: Session) -> None:
+    """Start the session's transaction as one that will write.
+
+    Call it before the transaction's first statement. On SQLite it takes the write lock
+    now rather than failing later; on PostgreSQL it changes nothing.
+    """
+    if session.in_transaction():
+        connection = session.connection()
+        if connection.dialect.name == "sqlite" and not connection.get_execution_options().get(
+            WRITE_OPTION
+        ):
+            raise RuntimeError("begin_write() must come before the transaction's first statement")
+        return
+    session.connection(execution_options={WRITE_OPTION: True})
+
+
+def create_db_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> Engine:
+    """Create an engine for `url` with the settings this portal relies on."""
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+        )
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_pre_ping=True,
+        pool_timeout=30,
+    )
+
+
+@lru_cache
+def get_engine() -> Engine:
+    """Return the process-wide engine, created on first use."""
+    settings = get_settings()
+    return create_db_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
+
+
+@lru_cache
+def _session_factory() -> sessionmaker[Session]:
+    return sessionmaker(bind=get_engine(), expire_on_commit=False)
+
+
+def new_session() -> Session:
+    """Open a session on the process-wide engine (for the CLI and workers)."""
+    return _session_factory()()
+
+
+def get_session() -> Iterator[Session]:
+    """Yield a session for one request: commit if it succeeds, roll back if it fails."""
+    with new_session() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

@@ -1,0 +1,49 @@
+"""Per-client rate limits, counted in RATE_LIMIT_STORAGE_URL so every instance shares them."""
+
+from __future__ import annotations
+
+import math
+import time
+from functools import lru_cache
+
+from fastapi import HTTPException, Request, status
+from limits import RateLimitItem, parse_many
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter, RateLimiter
+
+from app.core.config import get_settings
+
+
+@lru_cache
+def limiter() -> RateLimiter:
+    """Return the limiter on the configured storage (memory, or Redis in production)."""
+    return MovingWindowRateLimiter(storage_from_string(get_settings().rate_limit_storage_url))
+
+
+@lru_cache
+def submission_limits() -> list[RateLimitItem]:
+    return parse_many(get_settings().submission_rate_limit)
+
+
+def client_address(request: Request) -> str:
+    """Return the client's address; uvicorn rewrites it from proxy headers only for trusted proxies."""
+    return request.client.host if request.client else "unknown"
+
+
+def enforce(request: Request, scope: str, limits: list[RateLimitItem]) -> None:
+    """Count one hit for this client, refusing with 429 and Retry-After once over the limit."""
+    who = client_address(request)
+    for item in limits:
+        if not limiter().hit(item, scope, who):
+            reset_at, _remaining = limiter().get_window_stats(item, scope, who)
+            retry_after = max(1, math.ceil(reset_at - time.time()))
+            raise HTTPException(
+                status.HTTP_429_TOO_MANY_REQUESTS,
+                detail="Too many submissions from this address. Try again later.",
+                headers={"Retry-After": str(retry_after)},
+            )
+
+
+def limit_submissions(request: Request) -> None:
+    """Apply SUBMISSION_RATE_LIMIT to one submission."""
+    enforce(request, "submission", submission_limits())

@@ -1,0 +1,29 @@
+"""All tables, imported together so that Alembic and the app see one metadata."""
+
+from app.models.base import Base
+from app.models.call import CallDeadline, PortalSetting
+from app.models.idempotency import IdempotencyRecord
+from app.models.outbox import OutboxMail
+from app.models.registration import (
+    Registration,
+    RegistrationEvent,
+    RegistrationFocusArea,
+    RegistrationPillar,
+)
+from app.models.staff import ApiToken, AuditLog, StaffSession, StaffUser
+
+__all__ = [
+    "ApiToken",
+    "AuditLog",
+    "Base",
+    "CallDeadline",
+    "IdempotencyRecord",
+    "OutboxMail",
+    "PortalSetting",
+    "Registration",
+    "RegistrationEvent",
+    "RegistrationFocusArea",
+    "RegistrationPillar",
+    "StaffSession",
+    "StaffUser",
+]

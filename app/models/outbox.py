@@ -1,0 +1,48 @@
+"""The transactional outbox: mail queued with the change that caused it, delivered later."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, UTCDateTime
+
+MAIL_STATUSES = ("queued", "inflight", "retry", "failed", "sent")
+
+
+class OutboxMail(Base):
+    """A rendered message and its delivery state.
+
+    The message is rendered when it is queued, so what is sent is what the registrant was
+    told at that moment, even if templates change before the worker runs. A worker claims a
+    row by moving it to `inflight` with a lease (`next_attempt_at` in the future); a worker
+    that dies leaves the lease to run out and the row is tried again.
+    """
+
+    __tablename__ = "outbox_mail"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('queued', 'inflight', 'retry', 'failed', 'sent')", name="status_known"
+        ),
+        Index("ix_outbox_mail_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registration.id", ondelete="SET NULL"), index=True, default=None
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    to_address: Mapped[str] = mapped_column(String(320))
+    language: Mapped[str] = mapped_column(String(2))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)

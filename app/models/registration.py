@@ -1,0 +1,141 @@
+"""A stakeholder's expression of interest, with its pillars and focus areas."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, UTCDateTime
+from app.vocab import CATEGORY_CODES, FOCUS_AREA_CODES, PILLAR_CODES, STATE_CODES
+
+
+def _one_of(column: str, codes: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{code}'" for code in codes)
+    return f"{column} IN ({quoted})"
+
+
+class Registration(Base):
+    __tablename__ = "registration"
+    __table_args__ = (
+        # The duplicate rule lives here, not in Python: two racing requests cannot both pass.
+        Index(
+            "uq_registration_organisation_contact",
+            "organisation_key",
+            "contact_email_key",
+            unique=True,
+        ),
+        CheckConstraint(_one_of("category", CATEGORY_CODES), name="category_known"),
+        CheckConstraint(_one_of("state", STATE_CODES), name="state_known"),
+        CheckConstraint("preferred_language IN ('ms', 'en')", name="language_known"),
+        CheckConstraint("workshop_attendees BETWEEN 0 AND 3", name="attendees_range"),
+        CheckConstraint("consent_pdpa", name="consent_pdpa_given"),
+        CheckConstraint(
+            "(category = 'other') = (category_other <> '')", name="category_other_iff_other"
+        ),
+        CheckConstraint(
+            "invitation_status IN ('not_invited', 'invited', 'confirmed', 'declined')",
+            name="invitation_status_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(8), unique=True)
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    organisation_name: Mapped[str] = mapped_column(String(200))
+    # Lower-cased, spaces collapsed: what the duplicate rule compares.
+    organisation_key: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(32), index=True)
+    category_other: Mapped[str] = mapped_column(String(200), default="")
+    registration_number: Mapped[str] = mapped_column(String(100), default="")
+    address: Mapped[str] = mapped_column(String(500))
+    postcode: Mapped[str] = mapped_column(String(12))
+    state: Mapped[str] = mapped_column(String(32), index=True)
+    website: Mapped[str] = mapped_column(String(500), default="")
+
+    contact_name: Mapped[str] = mapped_column(String(200))
+    contact_designation: Mapped[str] = mapped_column(String(200))
+    contact_email: Mapped[str] = mapped_column(String(320))
+    contact_email_key: Mapped[str] = mapped_column(String(320))
+    contact_phone: Mapped[str] = mapped_column(String(20))
+
+    interest_statement: Mapped[str] = mapped_column(Text)
+    workshop_attendees: Mapped[int] = mapped_column(Integer)
+    preferred_language: Mapped[str] = mapped_column(String(2))
+    consent_pdpa: Mapped[bool] = mapped_column(Boolean)
+    consent_share_partners: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    # The registrant's private edit/withdraw link carries a token; only its SHA-256 is kept.
+    manage_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    # Workshop planning, kept by the secretariat.
+    invitation_status: Mapped[str] = mapped_column(String(16), default="not_invited")
+    staff_notes: Mapped[str] = mapped_column(Text, default="")
+
+    pillar_rows: Mapped[list[RegistrationPillar]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+    focus_area_rows: Mapped[list[RegistrationFocusArea]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def pillars(self) -> list[str]:
+        """The chosen pillars, in the vocabulary's order."""
+        chosen = {row.pillar for row in self.pillar_rows}
+        return [code for code in PILLAR_CODES if code in chosen]
+
+    @property
+    def focus_areas(self) -> list[str]:
+        """The chosen focus areas, in the vocabulary's order."""
+        chosen = {row.focus_area for row in self.focus_area_rows}
+        return [code for code in FOCUS_AREA_CODES if code in chosen]
+
+
+class RegistrationEvent(Base):
+    """One recorded change to a registration: who did what, and when."""
+
+    __tablename__ = "registration_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # "registrant", "staff:<id>" or "system"; never an email address.
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class RegistrationPillar(Base):
+    __tablename__ = "registration_pillar"
+    __table_args__ = (CheckConstraint(_one_of("pillar", PILLAR_CODES), name="pillar_known"),)
+
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE"), primary_key=True
+    )
+    pillar: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+
+
+class RegistrationFocusArea(Base):
+    __tablename__ = "registration_focus_area"
+    __table_args__ = (
+        CheckConstraint(_one_of("focus_area", FOCUS_AREA_CODES), name="focus_area_known"),
+    )
+
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE"), primary_key=True
+    )
+    focus_area: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)

@@ -1,0 +1,78 @@
+"""The JSON API: the call's details and public registration."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, status
+from fastapi.responses import Response
+
+from app.core.ratelimit import limit_submissions
+from app.deps import NowDep, SessionDep
+from app.schemas.call import CallRead, describe_call
+from app.schemas.errors import ERROR_RESPONSES
+from app.schemas.registration import RegistrationCreate, RegistrationReceipt
+from app.services import deadline, idempotency
+from app.services.registrations import CallClosed, DuplicateRegistration
+from app.services.submissions import submit_registration
+
+router = APIRouter(prefix="/api/v1", tags=["public"])
+
+
+@router.get("/call", response_model=CallRead)
+def read_call(session: SessionDep, now: NowDep) -> CallRead:
+    """Describe the call for interest: its deadline, whether it is open, and the codes to use."""
+    return describe_call(deadline.registration_closes_at(session), now)
+
+
+@router.post(
+    "/registrations",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RegistrationReceipt,
+    responses={k: ERROR_RESPONSES[k] for k in (400, 403, 409, 413, 422, 429)},
+    dependencies=[Depends(limit_submissions)],
+)
+def create_registration(
+    data: RegistrationCreate,
+    session: SessionDep,
+    now: NowDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            max_length=255,
+            description="Any unique string (a UUID is best). A retried POST with the same key "
+            "and body returns the first answer instead of registering twice.",
+        ),
+    ] = None,
+) -> Any:
+    """Register an organisation's interest in joining Alliance 8.7 in Malaysia."""
+    try:
+        accepted = submit_registration(
+            session=session,
+            data=data,
+            now=now,
+            idempotency_key=idempotency_key,
+            request_fingerprint=idempotency.fingerprint(data.model_dump_json().encode()),
+        )
+    except CallClosed as closed:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail="The call for registrations closed at "
+            f"{closed.closes_at.isoformat()}. Enquiries: alliance8.7@mohr.gov.my",
+        ) from None
+    except DuplicateRegistration:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            detail="This organisation has already registered with this contact email.",
+        ) from None
+    except idempotency.KeyReused:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            detail="This Idempotency-Key was already used for a different request.",
+        ) from None
+    headers = {"Idempotent-Replayed": "true"} if accepted.replayed else {}
+    return Response(
+        accepted.receipt_json, status.HTTP_201_CREATED, headers=headers,
+        media_type="application/json",
+    )
+

@@ -1,0 +1,137 @@
+"""The public pages: the registration form, its confirmation, and the closed notice."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi.responses import RedirectResponse, Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+
+from app.core.config import get_settings
+from app.core.db import begin_write
+from app.core.ratelimit import limit_submissions
+from app.core.templating import language_context, page_templates
+from app.deps import LANGUAGE_COOKIE, LanguageDep, NowDep, SessionDep
+from app.schemas.registration import N_, RegistrationCreate, field_errors
+from app.services import deadline, idempotency
+from app.services.registrations import CallClosed, DuplicateRegistration
+from app.services.submissions import submit_registration
+
+router = APIRouter(include_in_schema=False)
+
+FORM_FIELDS = (
+    "organisation_name", "category", "category_other", "registration_number", "address",
+    "postcode", "state", "website", "contact_name", "contact_designation", "contact_email",
+    "contact_phone", "pillars", "focus_areas", "interest_statement", "workshop_attendees",
+    "preferred_language", "consent_pdpa", "consent_share_partners",
+)
+LIST_FIELDS = ("pillars", "focus_areas")
+CONFIRMATION_MAX_AGE_SECONDS = 24 * 3600
+DUPLICATE_MESSAGE = N_(
+    "This organisation has already registered with this email address. To change that "
+    "registration, use the link in its confirmation email."
+)
+
+
+def _tickets() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(get_settings().secret_key, salt="confirmation")
+
+
+def _render(request: Request, template: str, language: str, status_code: int = 200,
+            **context: Any) -> Response:
+    response = page_templates().TemplateResponse(
+        request, template, {**language_context(language), **context}, status_code=status_code
+    )
+    if request.query_params.get("lang") == language:
+        response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+def _call_context(session: SessionDep, now: NowDep) -> dict[str, Any]:
+    closes_at = deadline.registration_closes_at(session)
+    return {"closes_at": closes_at, "last_moment": deadline.last_moment(closes_at),
+            "call_open": deadline.is_open(closes_at, now)}
+
+
+def _form_page(request: Request, language: str, call: dict[str, Any], *, values: dict[str, Any],
+               errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
+    if not call["call_open"]:
+        return _render(request, "closed.html", language, status.HTTP_403_FORBIDDEN
+                       if request.method == "POST" else 200, **call)
+    translate = language_context(language)["_"]
+    shown_errors = {field: translate(message) for field, message in (errors or {}).items()}
+    return _render(
+        request, "form.html", language, status_code, **call,
+        values=values, errors=shown_errors,
+        error_order=[field for field in FORM_FIELDS if field in shown_errors],
+        form_token=secrets.token_urlsafe(16),
+    )
+
+
+@router.get("/")
+def registration_form(request: Request, session: SessionDep, now: NowDep,
+                      language: LanguageDep) -> Response:
+    """Show the registration form, or the closed notice after the deadline."""
+    return _form_page(request, language, _call_context(session, now),
+                      values={"preferred_language": language})
+
+
+async def _read_form(request: Request) -> FormData:
+    return await request.form()
+
+
+@router.post("/")
+def submit_form(request: Request, form: Annotated[FormData, Depends(_read_form)],
+                session: SessionDep, now: NowDep, language: LanguageDep) -> Response:
+    """Check and store a registration sent from the form."""
+    begin_write(session)
+    values: dict[str, Any] = {
+        field: (form.getlist(field) if field in LIST_FIELDS else form.get(field, ""))
+        for field in FORM_FIELDS
+    }
+    values = {k: v if isinstance(v, list | str) else "" for k, v in values.items()}
+    call = _call_context(session, now)
+    if not call["call_open"]:
+        return _form_page(request, language, call, values=values)
+    limit_submissions(request)
+    try:
+        data = RegistrationCreate.model_validate(values)
+    except ValidationError as invalid:
+        return _form_page(request, language, call, values=values,
+                          errors=field_errors(invalid.errors()),
+                          status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+    request_fingerprint = idempotency.fingerprint(data.model_dump_json().encode())
+    form_token = str(form.get("form_token", ""))
+    # The form's token makes a double click one submission: the same token and the same
+    # answers give back the first answer.
+    key = ("form:" + hashlib.sha256(f"{form_token}:{request_fingerprint}".encode()).hexdigest()
+           if form_token else None)
+    try:
+        accepted = submit_registration(session=session, data=data, now=now,
+                                       idempotency_key=key,
+                                       request_fingerprint=request_fingerprint)
+    except CallClosed:
+        return _form_page(request, language, {**call, "call_open": False}, values=values)
+    except DuplicateRegistration:
+        return _form_page(request, language, call, values=values,
+                          errors={"organisation_name": DUPLICATE_MESSAGE},
+                          status_code=status.HTTP_409_CONFLICT)
+    ticket = _tickets().dumps(accepted.receipt.reference)
+    return RedirectResponse(f"/confirmation/{ticket}?lang={language}",
+                            status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/confirmation/{ticket}")
+def confirmation(request: Request, ticket: str, language: LanguageDep) -> Response:
+    """Show the reference and what happens next."""
+    try:
+        reference = _tickets().loads(ticket, max_age=CONFIRMATION_MAX_AGE_SECONDS)
+    except BadSignature:
+        raise HTTPException(status.HTTP_404_NOT_FOUND) from None
+    return _render(request, "confirmation.html", language, reference=reference,
+                   ticket=ticket)

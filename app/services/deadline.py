@@ -1,0 +1,46 @@
+"""The call's deadline: read from the database, else from REGISTRATION_DEADLINE."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.config import MALAYSIA, get_settings, parse_deadline
+from app.models import CallDeadline
+
+
+def registration_closes_at(session: Session) -> dt.datetime:
+    """Return the instant the call closes, as the secretariat last set it."""
+    closes_at = session.scalar(
+        select(CallDeadline.closes_at).order_by(CallDeadline.id.desc()).limit(1)
+    )
+    return closes_at if closes_at is not None else get_settings().default_registration_closes_at
+
+
+def is_open(closes_at: dt.datetime, now: dt.datetime) -> bool:
+    """Say whether a submission arriving at `now` is in time."""
+    return now < closes_at
+
+
+def set_deadline(*, session: Session, value: str, set_by: str, now: dt.datetime) -> CallDeadline:
+    """Record a new deadline (a date or a date-time with offset), keeping the old ones."""
+    row = CallDeadline(
+        closes_at=parse_deadline(value), given_as=value.strip(), set_by=set_by, set_at=now
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def last_moment(closes_at: dt.datetime) -> dt.datetime:
+    """Return the last minute people should be told of, in Malaysian time.
+
+    A deadline given as a date closes at the next midnight; people read that as
+    "20 October, 11:59 pm", not "21 October, 12:00 am".
+    """
+    local = closes_at.astimezone(MALAYSIA)
+    if local.time() == dt.time(0, 0):
+        return local - dt.timedelta(minutes=1)
+    return local

@@ -1,0 +1,35 @@
+"""Readiness: the database answers and carries the newest migration."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.core.db import get_engine
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+@lru_cache
+def expected_heads() -> frozenset[str]:
+    """Return the migration heads this code expects, read once from migrations/."""
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    return frozenset(ScriptDirectory.from_config(config).get_heads())
+
+
+def migrations_at_head() -> tuple[bool, str]:
+    """Return whether the database is reachable and migrated, and why not if it is not."""
+    try:
+        with get_engine().connect() as connection:
+            current = frozenset(MigrationContext.configure(connection).get_current_heads())
+    except SQLAlchemyError as error:
+        return False, f"database unreachable: {type(error).__name__}"
+    if current != expected_heads():
+        return False, "database migrations are not at head; run `alembic upgrade head`"
+    return True, ""

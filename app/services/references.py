@@ -1,0 +1,19 @@
+"""References people can read over the phone."""
+
+from __future__ import annotations
+
+import secrets
+
+# No I, O, 0 or 1, which are mistaken for each other when read aloud or copied by hand.
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+REFERENCE_LENGTH = 8
+
+
+def new_reference() -> str:
+    """Return a random reference: 8 characters, 40 bits, so it cannot be guessed to look anyone up."""
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def normalise_reference(text: str) -> str:
+    """Read a reference as people type it: any case, with spaces or hyphens."""
+    return text.strip().upper().replace("-", "").replace(" ", "")

@@ -1,0 +1,140 @@
+"""Shared fixtures: a migrated real database, rolled-back sessions, a movable clock, a live server.
+
+SQLite by default; PostgreSQL when TEST_DATABASE_URL says so. The schema is built with
+`alembic upgrade head`, never `create_all`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+# Settings are read once per process, so the test database is chosen before the app loads.
+_TMP = Path(tempfile.mkdtemp(prefix="alliance87-tests-"))
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_TMP / 'test.sqlite3'}"
+os.environ["DATABASE_URL"] = TEST_DATABASE_URL
+os.environ["ENVIRONMENT"] = "test"
+os.environ["SECRET_KEY"] = "test-secret-key"
+os.environ["REGISTRATION_DEADLINE"] = "2022-10-20"
+os.environ["SUBMISSION_RATE_LIMIT"] = "100000/minute"
+os.environ.pop("SMTP_HOST", None)
+warnings.filterwarnings("ignore", message=".*httpx2.*")
+
+import pytest  # noqa: E402
+from alembic import command  # noqa: E402
+from alembic.config import Config  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlalchemy import Engine, delete, text  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from app.core.config import MALAYSIA  # noqa: E402
+from app.core.db import create_db_engine, get_engine, get_session  # noqa: E402
+from app.deps import request_time  # noqa: E402
+from app.main import app  # noqa: E402
+from app.models import Base  # noqa: E402
+from tests.factories import registration_payload  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+IS_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+
+
+def alembic_config(url: str) -> Config:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("sqlalchemy.url", url)
+    config.attributes["configure_logger"] = False
+    return config
+
+
+@pytest.fixture(scope="session")
+def engine() -> Iterator[Engine]:
+    """The test database, emptied and migrated to head once per run. Unreachable means failure."""
+    config = alembic_config(TEST_DATABASE_URL)
+    command.downgrade(config, "base")
+    command.upgrade(config, "head")
+    yield get_engine()
+    get_engine().dispose()
+
+
+class Clock:
+    """A clock the tests move; every request reads its arrival time from here."""
+
+    def __init__(self) -> None:
+        self.now = dt.datetime(2022, 10, 15, 10, 0, tzinfo=MALAYSIA)
+
+    def set(self, moment: dt.datetime) -> None:
+        self.now = moment
+
+    def __call__(self) -> dt.datetime:
+        return self.now.astimezone(dt.UTC)
+
+
+@pytest.fixture
+def clock() -> Iterator[Clock]:
+    moving = Clock()
+    app.dependency_overrides[request_time] = moving
+    yield moving
+    app.dependency_overrides.pop(request_time, None)
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session inside a transaction that is rolled back after the test.
+
+    The app's request sessions are swapped for this one; their commits release savepoints,
+    their rollbacks roll back to one, and nothing outlives the test.
+    """
+    connection = engine.connect()
+    outer = connection.begin()
+    test_session = Session(bind=connection, join_transaction_mode="create_savepoint",
+                           expire_on_commit=False)
+
+    def request_session() -> Iterator[Session]:
+        try:
+            yield test_session
+            test_session.commit()
+        except BaseException:
+            test_session.rollback()
+            raise
+
+    app.dependency_overrides[get_session] = request_session
+    yield test_session
+    app.dependency_overrides.pop(get_session, None)
+    test_session.close()
+    outer.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def client(session: Session, clock: Clock) -> Iterator[TestClient]:
+    with TestClient(app, base_url="http://testserver") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def committed_db(engine: Engine) -> Iterator[Engine]:
+    """For tests whose work must really commit (several connections, processes): emptied after."""
+    yield engine
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(delete(table))
+
+
+@pytest.fixture
+def payload() -> dict[str, object]:
+    return registration_payload()
+
+
+def count_rows(session_or_engine: Session | Engine, table: str) -> int:
+    sql = text(f"SELECT count(*) FROM {table}")  # noqa: S608 - table names are literals in tests
+    if isinstance(session_or_engine, Session):
+        return int(session_or_engine.scalar(sql) or 0)
+    with session_or_engine.connect() as connection:
+        return int(connection.scalar(sql) or 0)
+
+
+def separate_engine() -> Engine:
+    return create_db_engine(TEST_DATABASE_URL, pool_size=5, max_overflow=50)

@@ -1,0 +1,51 @@
+"""Small keyword-default factories."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+_numbers = itertools.count(1)
+
+
+def registration_payload(**overrides: Any) -> dict[str, Any]:
+    """Return a valid registration body; each call names a different organisation."""
+    number = next(_numbers)
+    body: dict[str, Any] = {
+        "organisation_name": f"Persatuan Sahabat Wanita {number}",
+        "category": "cso",
+        "category_other": "",
+        "registration_number": "PPM-001-10-12345678",
+        "address": "No. 12, Jalan Tun Razak\nKuala Lumpur",
+        "postcode": "50400",
+        "state": "wp_kuala_lumpur",
+        "website": "https://www.example.org.my",
+        "contact_name": "Nur Aisyah binti Ahmad",
+        "contact_designation": "Pengurus Program",
+        "contact_email": f"aisyah{number}@example.org.my",
+        "contact_phone": "012-345 6789",
+        "pillars": ["prevention", "partnership"],
+        "focus_areas": ["labour_migration"],
+        "interest_statement": "Kami membantu pekerja migran yang menjadi mangsa buruh paksa.",
+        "workshop_attendees": 2,
+        "preferred_language": "ms",
+        "consent_pdpa": True,
+        "consent_share_partners": False,
+    }
+    body.update(overrides)
+    return body
+
+
+def form_fields(**overrides: Any) -> dict[str, Any]:
+    """Return the registration as the HTML form posts it (strings and repeated fields)."""
+    body = registration_payload(**overrides)
+    fields: dict[str, Any] = {}
+    for name, value in body.items():
+        if isinstance(value, bool):
+            if value:
+                fields[name] = "true"
+        elif isinstance(value, int):
+            fields[name] = str(value)
+        else:
+            fields[name] = value
+    return fields
