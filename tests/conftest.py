@@ -138,3 +138,64 @@ def count_rows(session_or_engine: Session | Engine, table: str) -> int:
 
 def separate_engine() -> Engine:
     return create_db_engine(TEST_DATABASE_URL, pool_size=5, max_overflow=50)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class LiveServer:
+    """A real uvicorn process serving the app over loopback, on the test database."""
+
+    def __init__(self, *, workers: int = 1, env: dict[str, str] | None = None) -> None:
+        import subprocess
+        import sys
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        process_env = {**os.environ, "REGISTRATION_DEADLINE": "2099-12-31", **(env or {})}
+        self.log = tempfile.NamedTemporaryFile(prefix="uvicorn-", suffix=".log", delete=False)  # noqa: SIM115
+        self.process = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
+             "--port", str(self.port), "--workers", str(workers), "--log-level", "warning"],
+            cwd=ROOT, env=process_env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        import time
+
+        import httpx
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"uvicorn exited: {Path(self.log.name).read_text()}")
+            try:
+                if httpx.get(self.url + "/readyz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"uvicorn did not become ready: {Path(self.log.name).read_text()}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except Exception:
+            self.process.kill()
+
+
+@pytest.fixture
+def live_server(committed_db: Engine) -> Iterator[LiveServer]:
+    """The app under uvicorn, one worker, with the call open; the database is emptied after."""
+    server = LiveServer()
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,77 @@
+"""Real HTTP through uvicorn: bursts of simultaneous submissions, each stored exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+from sqlalchemy import Engine
+
+from tests.conftest import IS_POSTGRES, LiveServer, count_rows
+from tests.factories import registration_payload
+
+BURST = 300 if IS_POSTGRES else 200
+
+
+async def _post_all(url: str, bodies: list[dict], headers: list[dict] | None = None) -> list[httpx.Response]:
+    limits = httpx.Limits(max_connections=len(bodies))
+    async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
+        return await asyncio.gather(*(
+            client.post("/api/v1/registrations", json=body,
+                        headers=(headers[i] if headers else None))
+            for i, body in enumerate(bodies)
+        ))
+
+
+def test_burst_of_simultaneous_valid_submissions_all_succeed_once(
+    live_server: LiveServer, committed_db: Engine
+) -> None:
+    bodies = [registration_payload() for _ in range(BURST)]
+
+    responses = asyncio.run(_post_all(live_server.url, bodies))
+
+    assert [r.status_code for r in responses] == [201] * BURST
+    references = {r.json()["reference"] for r in responses}
+    assert len(references) == BURST
+    assert count_rows(committed_db, "registration") == BURST
+    assert count_rows(committed_db, "outbox_mail") == 2 * BURST
+
+
+def test_twenty_identical_submissions_racing_store_one(
+    live_server: LiveServer, committed_db: Engine
+) -> None:
+    body = registration_payload()
+
+    responses = asyncio.run(_post_all(live_server.url, [body] * 20))
+
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [201] + [409] * 19
+    assert count_rows(committed_db, "registration") == 1
+
+
+def test_retries_with_one_idempotency_key_racing_get_one_answer(
+    live_server: LiveServer, committed_db: Engine
+) -> None:
+    body = registration_payload()
+    headers = [{"Idempotency-Key": "same-key-racing"}] * 10
+
+    responses = asyncio.run(_post_all(live_server.url, [body] * 10, headers))
+
+    assert {r.status_code for r in responses} == {201}
+    assert len({r.json()["reference"] for r in responses}) == 1
+    assert count_rows(committed_db, "registration") == 1
+
+
+def test_form_over_real_http(live_server: LiveServer, committed_db: Engine) -> None:
+    from tests.factories import form_fields
+
+    with httpx.Client(base_url=live_server.url, timeout=30) as client:
+        page = client.get("/", params={"lang": "en"})
+        assert "Express your organisation" in page.text
+        response = client.post("/", data=form_fields())
+        assert response.status_code == 303
+        confirmation = client.get(response.headers["location"])
+
+    assert confirmation.status_code == 200
+    assert "Registration received" in confirmation.text
+    assert count_rows(committed_db, "registration") == 1
