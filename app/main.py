@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from app.core.config import get_settings
-from app.core.middleware import BodySizeLimit
+from app.core.middleware import BodySizeLimit, SecurityHeaders
 from app.routers import api, health, public
 from app.schemas.registration import field_errors
 
@@ -43,6 +43,7 @@ def create_app() -> FastAPI:
     application.include_router(health.router)
     application.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     application.add_middleware(BodySizeLimit)
+    application.add_middleware(SecurityHeaders)
     return application
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from logging.config import fileConfig
 
 from alembic import context
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from app.core.config import get_settings
 from app.core.db import create_db_engine
@@ -41,9 +41,13 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    connection = config.attributes.get("connection")
-    if connection is not None:
-        _run(connection)
+    given = config.attributes.get("connection")
+    if isinstance(given, Connection):
+        _run(given)
+        return
+    if isinstance(given, Engine):  # pytest-alembic hands over an engine
+        with given.connect() as connection:
+            _run(connection)
         return
     url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
     engine = create_db_engine(url, pool_size=1, max_overflow=0)

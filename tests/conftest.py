@@ -199,3 +199,10 @@ def live_server(committed_db: Engine) -> Iterator[LiveServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def committed_client(committed_db: Engine, clock: Clock) -> Iterator[TestClient]:
+    """A client whose requests really commit (for tests that mix the app with the CLI)."""
+    with TestClient(app, base_url="http://testserver") as test_client:
+        yield test_client

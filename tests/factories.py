@@ -37,9 +37,14 @@ def registration_payload(**overrides: Any) -> dict[str, Any]:
 
 
 def form_fields(**overrides: Any) -> dict[str, Any]:
-    """Return the registration as the HTML form posts it (strings and repeated fields)."""
+    """Return the registration as the HTML form posts it (strings and repeated fields).
+
+    It carries a valid form token, as the page would give it.
+    """
+    from app.core.csrf import new_form_token
+
     body = registration_payload(**overrides)
-    fields: dict[str, Any] = {}
+    fields: dict[str, Any] = {"form_token": new_form_token("registration")}
     for name, value in body.items():
         if isinstance(value, bool):
             if value:

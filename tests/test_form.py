@@ -203,3 +203,35 @@ def test_every_form_field_has_a_label(client: TestClient) -> None:
     labelled = set(re.findall(r'<label[^>]*\bfor="([^"]+)"', html))
 
     assert ids and ids <= labelled
+
+
+@pytest.mark.parametrize(
+    ("token", "headers"),
+    [
+        (None, {}),
+        ("forged-token", {}),
+        ("valid", {"Origin": "https://evil.example"}),
+        ("valid", {"Sec-Fetch-Site": "cross-site"}),
+    ],
+)
+def test_forged_form_posts_are_refused_and_store_nothing(
+    client: TestClient, session: Session, token: str | None, headers: dict[str, str]
+) -> None:
+    fields = form_fields()
+    if token is None:
+        del fields["form_token"]
+    elif token != "valid":
+        fields["form_token"] = token
+
+    response = client.post("/", data=fields, headers=headers)
+
+    assert response.status_code == 403
+    assert read(response.text).fields["organisation_name"] == [fields["organisation_name"]]
+    assert count_rows(session, "registration") == 0
+
+
+def test_same_origin_post_from_a_browser_is_accepted(client: TestClient) -> None:
+    response = client.post("/", data=form_fields(), follow_redirects=False,
+                           headers={"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"})
+
+    assert response.status_code == 303

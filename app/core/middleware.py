@@ -76,3 +76,64 @@ class BodySizeLimit:
                         (b"connection", b"close")],
         })
         await send({"type": "http.response.body", "body": body})
+
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'"
+)
+# The interactive API docs load Swagger UI's script and styles from a CDN.
+DOCS_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
+    "frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+# Pages and answers that carry personal data or private links are never cached.
+PRIVATE_PREFIXES = ("/staff", "/manage", "/confirmation", "/api/v1/exports")
+
+
+def _is_private(path: str, method: str) -> bool:
+    if path.startswith(PRIVATE_PREFIXES):
+        return True
+    return path.startswith("/api/v1/registrations") and method == "GET"
+
+
+class SecurityHeaders:
+    """Add the security headers every response carries."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        policy = DOCS_CONTENT_SECURITY_POLICY if path in ("/docs", "/redoc") else CONTENT_SECURITY_POLICY
+        extra = [
+            (b"content-security-policy", policy.encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"x-frame-options", b"DENY"),
+            # Private links carry tokens in their path; never leak them to other sites.
+            (b"referrer-policy", b"no-referrer"),
+            (b"cross-origin-opener-policy", b"same-origin"),
+            (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+        ]
+        if scope.get("scheme") == "https":
+            extra.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+        private = _is_private(path, scope["method"])
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (name, value) for name, value in message.get("headers", [])
+                    if not (private and name.lower() == b"cache-control")
+                ]
+                headers.extend(extra)
+                if private:
+                    headers.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
@@ -13,6 +12,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from app.core.config import get_settings
+from app.core.csrf import form_token_is_valid, is_same_origin, new_form_token
 from app.core.db import begin_write
 from app.core.ratelimit import limit_submissions
 from app.core.templating import language_context, page_templates
@@ -32,6 +32,11 @@ FORM_FIELDS = (
 )
 LIST_FIELDS = ("pillars", "focus_areas")
 CONFIRMATION_MAX_AGE_SECONDS = 24 * 3600
+FORM_PURPOSE = "registration"
+FORGED_MESSAGE = N_(
+    "This form could not be accepted because it did not come from this page or has expired. "
+    "Check your answers and submit it again."
+)
 DUPLICATE_MESSAGE = N_(
     "This organisation has already registered with this email address. To change that "
     "registration, use the link in its confirmation email."
@@ -69,7 +74,7 @@ def _form_page(request: Request, language: str, call: dict[str, Any], *, values:
         request, "form.html", language, status_code, **call,
         values=values, errors=shown_errors,
         error_order=[field for field in FORM_FIELDS if field in shown_errors],
-        form_token=secrets.token_urlsafe(16),
+        form_token=new_form_token(FORM_PURPOSE),
     )
 
 
@@ -98,6 +103,11 @@ def submit_form(request: Request, form: Annotated[FormData, Depends(_read_form)]
     call = _call_context(session, now)
     if not call["call_open"]:
         return _form_page(request, language, call, values=values)
+    form_token = str(form.get("form_token", ""))
+    if not (is_same_origin(request) and form_token_is_valid(form_token, FORM_PURPOSE)):
+        return _form_page(request, language, call, values=values,
+                          errors={"__form__": FORGED_MESSAGE},
+                          status_code=status.HTTP_403_FORBIDDEN)
     limit_submissions(request)
     try:
         data = RegistrationCreate.model_validate(values)
@@ -106,11 +116,9 @@ def submit_form(request: Request, form: Annotated[FormData, Depends(_read_form)]
                           errors=field_errors(invalid.errors()),
                           status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
     request_fingerprint = idempotency.fingerprint(data.model_dump_json().encode())
-    form_token = str(form.get("form_token", ""))
     # The form's token makes a double click one submission: the same token and the same
     # answers give back the first answer.
-    key = ("form:" + hashlib.sha256(f"{form_token}:{request_fingerprint}".encode()).hexdigest()
-           if form_token else None)
+    key = "form:" + hashlib.sha256(f"{form_token}:{request_fingerprint}".encode()).hexdigest()
     try:
         accepted = submit_registration(session=session, data=data, now=now,
                                        idempotency_key=key,
