@@ -9,10 +9,13 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
+from app.core.config import describe_settings_error
+
 # Each module has `register(subparsers)`, which adds its sub-commands with a `handler`.
 COMMAND_MODULES = (
     "app.commands.deadline",
     "app.commands.demo",
+    "app.commands.mail",
 )
 
 
@@ -34,11 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         status: int = arguments.handler(arguments)
     except ValidationError as error:
         # A bad setting: one clear line, not a traceback.
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']).upper() or 'settings'}: {e['msg']}"
-            for e in error.errors()
-        )
-        print(f"alliance87: invalid setting: {problems}", file=sys.stderr)
+        print(f"alliance87: invalid setting: {describe_settings_error(error)}", file=sys.stderr)
         return 2
     return status
 

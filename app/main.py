@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -9,10 +12,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from app.core.config import get_settings
+from pydantic import ValidationError
+
+from app.core.config import describe_settings_error, get_settings
+from app.core.logging import RequestId, configure_logging
 from app.core.middleware import BodySizeLimit, SecurityHeaders
-from app.routers import api, health, public
+from app.routers import api, health, manage, public
 from app.schemas.registration import field_errors
+from app.services.health import migrations_at_head
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
@@ -28,10 +35,24 @@ async def _validation_error(_request: Request, error: Exception) -> JSONResponse
     return JSONResponse({"detail": detail}, status_code=422)
 
 
+@asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    ready, reason = migrations_at_head()
+    if not ready:
+        # One clear line; the process stays up so /readyz can report it and recover.
+        logging.getLogger("app").error("not ready at start-up: %s", reason)
+    yield
+
+
 def create_app() -> FastAPI:
     """Build the portal's application; settings are checked here, at start-up."""
-    get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as error:
+        raise SystemExit(f"alliance87: invalid setting: {describe_settings_error(error)}") from None
+    configure_logging(settings.log_level)
     application = FastAPI(
+        lifespan=_lifespan,
         title="Alliance 8.7 Malaysia registration portal",
         version="1.0.0",
         description="Organisations express their interest in joining Alliance 8.7 in Malaysia. "
@@ -39,11 +60,13 @@ def create_app() -> FastAPI:
     )
     application.add_exception_handler(RequestValidationError, _validation_error)
     application.include_router(public.router)
+    application.include_router(manage.router)
     application.include_router(api.router)
     application.include_router(health.router)
     application.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     application.add_middleware(BodySizeLimit)
     application.add_middleware(SecurityHeaders)
+    application.add_middleware(RequestId)
     return application
 
 

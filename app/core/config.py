@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MALAYSIA = ZoneInfo("Asia/Kuala_Lumpur")
@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     submission_rate_limit: str = "60/minute"
     rate_limit_storage_url: str = "memory://"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=10, ge=0, le=200)
 
@@ -110,3 +111,13 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """Return the process-wide settings, read once."""
     return Settings()
+
+
+def describe_settings_error(error: ValidationError) -> str:
+    """Say in one line which settings are wrong and why."""
+    problems = []
+    for problem in error.errors():
+        setting = ".".join(str(part) for part in problem["loc"]).upper()
+        message = problem["msg"].removeprefix("Value error, ")
+        problems.append(f"{setting}: {message}" if setting else message)
+    return "; ".join(problems)

@@ -1,0 +1,108 @@
+"""Structured JSON logs with a request id on every line, and no personal data."""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+access_log = logging.getLogger("app.access")
+request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"(?<![\w/])\+?\d[\d\s-]{7,}\d")
+# Private links carry their secret in the path.
+_PRIVATE_PATH = re.compile(r"(/(?:manage|confirmation)/)[^\s/?\"]+")
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def mask_personal_data(text: str) -> str:
+    """Hide email addresses, telephone numbers and private-link tokens in a log message."""
+    text = _EMAIL.sub("[email]", text)
+    text = _PHONE.sub("[phone]", text)
+    return _PRIVATE_PATH.sub(r"\1[token]", text)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, request id, masked message."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(),
+            "level": record.levelname,
+            "logger": record.name,
+            "request_id": getattr(record, "request_id", request_id.get()),
+            "message": mask_personal_data(record.getMessage()),
+        }
+        if record.exc_info:
+            entry["exception"] = mask_personal_data(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False)
+
+
+_base_record_factory = logging.getLogRecordFactory()
+
+
+def _record_with_request_id(*args: object, **kwargs: object) -> logging.LogRecord:
+    # Stamped when the record is made, inside the request, wherever it is formatted later.
+    record = _base_record_factory(*args, **kwargs)
+    record.request_id = request_id.get()
+    return record
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """Send the portal's and uvicorn's logs to stderr as JSON lines."""
+    logging.setLogRecordFactory(_record_with_request_id)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(level)
+    for name in ("uvicorn", "uvicorn.error"):
+        logger = logging.getLogger(name)
+        logger.handlers = []
+        logger.propagate = True
+    # uvicorn's access line is written outside the request's context, without its id;
+    # RequestId writes its own access line instead.
+    logging.getLogger("uvicorn.access").disabled = True
+
+
+class RequestId:
+    """Give each request an id (or keep a sane X-Request-ID) and echo it in the response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        current = given if _SAFE_REQUEST_ID.match(given) else uuid.uuid4().hex
+        token = request_id.set(current)
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message = {**message,
+                           "headers": [*message.get("headers", []),
+                                       (b"x-request-id", current.encode())]}
+            await send(message)
+
+        started = time.perf_counter()
+        status = 500
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            access_log.info(
+                "%s %s %s %.1fms", scope["method"], scope["path"], status,
+                (time.perf_counter() - started) * 1000,
+            )
+            request_id.reset(token)

@@ -1,0 +1,41 @@
+"""Logs are JSON lines with a request id, and never carry personal data."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.core.logging import JsonFormatter, mask_personal_data
+from tests.factories import registration_payload
+
+
+@pytest.mark.parametrize(
+    ("text", "hidden"),
+    [
+        ("sent to Aisyah.Ahmad+a87@example.org.my", "Aisyah.Ahmad+a87@example.org.my"),
+        ("call +60 12-345 6789 now", "+60 12-345 6789"),
+        ("GET /manage/Zx81_secretToken-abc 200", "Zx81_secretToken-abc"),
+    ],
+)
+def test_personal_data_is_masked(text: str, hidden: str) -> None:
+    assert hidden not in mask_personal_data(text)
+
+
+def test_each_request_logs_one_json_line_with_its_id(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="app.access")
+
+    response = client.post("/api/v1/registrations",
+                           json=registration_payload(contact_email="secret.person@example.org.my"),
+                           headers={"X-Request-ID": "req-123"})
+
+    assert response.headers["x-request-id"] == "req-123"
+    lines = [JsonFormatter().format(r) for r in caplog.records if r.name == "app.access"]
+    entry = json.loads(lines[-1])
+    assert entry["request_id"] == "req-123"
+    assert entry["message"].startswith("POST /api/v1/registrations 201")
+    assert all("secret.person" not in line for line in lines)
