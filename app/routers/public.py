@@ -33,6 +33,10 @@ FORM_FIELDS = (
 LIST_FIELDS = ("pillars", "focus_areas")
 CONFIRMATION_MAX_AGE_SECONDS = 24 * 3600
 FORM_PURPOSE = "registration"
+RATE_LIMITED_MESSAGE = N_(
+    "Too many registrations have been sent from your network in a short time. "
+    "Wait a few minutes, then submit the form again. Your answers are kept below."
+)
 FORGED_MESSAGE = N_(
     "This form could not be accepted because it did not come from this page or has expired. "
     "Check your answers and submit it again."
@@ -108,7 +112,14 @@ def submit_form(request: Request, form: Annotated[FormData, Depends(_read_form)]
         return _form_page(request, language, call, values=values,
                           errors={"__form__": FORGED_MESSAGE},
                           status_code=status.HTTP_403_FORBIDDEN)
-    limit_submissions(request)
+    try:
+        limit_submissions(request)
+    except HTTPException as refused:
+        page = _form_page(request, language, call, values=values,
+                          errors={"__form__": RATE_LIMITED_MESSAGE},
+                          status_code=status.HTTP_429_TOO_MANY_REQUESTS)
+        page.headers.update(refused.headers or {})
+        return page
     try:
         data = RegistrationCreate.model_validate(values)
     except ValidationError as invalid:
