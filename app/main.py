@@ -7,17 +7,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-
 from pydantic import ValidationError
 
 from app.core.config import describe_settings_error, get_settings
 from app.core.logging import RequestId, configure_logging
 from app.core.middleware import BodySizeLimit, SecurityHeaders
-from app.routers import api, health, manage, public
+from app.routers import api, health, manage, public, staff, staff_api
 from app.schemas.registration import field_errors
 from app.services.health import migrations_at_head
 
@@ -28,8 +28,11 @@ async def _validation_error(_request: Request, error: Exception) -> JSONResponse
     assert isinstance(error, RequestValidationError)
     messages = field_errors(error.errors())
     detail = [
-        {"loc": ["body", field] if field != "__root__" else ["body"], "msg": message,
-         "type": "invalid"}
+        {
+            "loc": ["body", field] if field != "__root__" else ["body"],
+            "msg": message,
+            "type": "invalid",
+        }
         for field, message in messages.items()
     ] or [{"loc": ["request"], "msg": "Check the request and try again", "type": "invalid"}]
     return JSONResponse({"detail": detail}, status_code=422)
@@ -37,6 +40,11 @@ async def _validation_error(_request: Request, error: Exception) -> JSONResponse
 
 @asynccontextmanager
 async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    # Sync endpoints run in AnyIO's thread pool; one database connection per thread means
+    # no request ever waits on the pool while holding a thread.
+    settings = get_settings()
+    limiter = anyio.to_thread.current_default_thread_limiter()
+    limiter.total_tokens = settings.db_pool_size + settings.db_max_overflow
     ready, reason = migrations_at_head()
     if not ready:
         # One clear line; the process stays up so /readyz can report it and recover.
@@ -63,6 +71,8 @@ def create_app() -> FastAPI:
     application.include_router(manage.router)
     application.include_router(api.router)
     application.include_router(health.router)
+    application.include_router(staff.router)
+    application.include_router(staff_api.router)
     application.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     application.add_middleware(BodySizeLimit)
     application.add_middleware(SecurityHeaders)

@@ -89,8 +89,9 @@ def session(engine: Engine) -> Iterator[Session]:
     """
     connection = engine.connect()
     outer = connection.begin()
-    test_session = Session(bind=connection, join_transaction_mode="create_savepoint",
-                           expire_on_commit=False)
+    test_session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
 
     def request_session() -> Iterator[Session]:
         try:
@@ -160,9 +161,24 @@ class LiveServer:
         process_env = {**os.environ, "REGISTRATION_DEADLINE": "2099-12-31", **(env or {})}
         self.log = tempfile.NamedTemporaryFile(prefix="uvicorn-", suffix=".log", delete=False)  # noqa: SIM115
         self.process = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
-             "--port", str(self.port), "--workers", str(workers), "--log-level", "warning"],
-            cwd=ROOT, env=process_env, stdout=self.log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "app.main:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(workers),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=process_env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
 
     def wait_ready(self, timeout: float = 30) -> None:

@@ -141,9 +141,19 @@ def test_missing_fields_are_each_named(client: TestClient) -> None:
 
     assert response.status_code == 422
     fields = {e["loc"][-1] for e in response.json()["detail"]}
-    assert {"organisation_name", "category", "address", "postcode", "state", "contact_name",
-            "contact_email", "contact_phone", "pillars", "interest_statement",
-            "consent_pdpa"} <= fields
+    assert {
+        "organisation_name",
+        "category",
+        "address",
+        "postcode",
+        "state",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "pillars",
+        "interest_statement",
+        "consent_pdpa",
+    } <= fields
 
 
 @pytest.mark.parametrize(
@@ -156,8 +166,9 @@ def test_missing_fields_are_each_named(client: TestClient) -> None:
 def test_same_organisation_and_email_is_a_conflict(
     client: TestClient, session: Session, name: str, email: str
 ) -> None:
-    first = registration_payload(organisation_name="Persatuan Sahabat Wanita",
-                                 contact_email="aisyah@example.org.my")
+    first = registration_payload(
+        organisation_name="Persatuan Sahabat Wanita", contact_email="aisyah@example.org.my"
+    )
     assert client.post(URL, json=first).status_code == 201
 
     again = client.post(URL, json=registration_payload(organisation_name=name, contact_email=email))
@@ -204,8 +215,9 @@ def test_idempotency_key_reused_for_another_body_is_refused(
 
 
 def test_body_over_64_kib_is_refused_by_its_declared_length(client: TestClient) -> None:
-    response = client.post(URL, content=b"{" + b" " * (64 * 1024) + b"}",
-                           headers={"content-type": "application/json"})
+    response = client.post(
+        URL, content=b"{" + b" " * (64 * 1024) + b"}", headers={"content-type": "application/json"}
+    )
 
     assert response.status_code == 413
 
@@ -251,13 +263,13 @@ def test_call_describes_deadline_and_vocabulary(client: TestClient) -> None:
     call = client.get("/api/v1/call").json()
 
     assert call["open"] is True
-    assert dt.datetime.fromisoformat(call["deadline"]) == dt.datetime(
-        2022, 10, 21, tzinfo=MALAYSIA
-    )
+    assert dt.datetime.fromisoformat(call["deadline"]) == dt.datetime(2022, 10, 21, tzinfo=MALAYSIA)
     assert call["deadline_text_ms"] == "20 Oktober 2022, 11:59 malam waktu Malaysia (UTC+8)"
     assert {c["code"] for c in call["categories"]} >= {"cso", "academic", "other"}
     assert len(call["states"]) == 17
-    assert {"code": "prevention", "label_ms": "Pencegahan", "label_en": "Prevention"} in call["pillars"]
+    assert {"code": "prevention", "label_ms": "Pencegahan", "label_en": "Prevention"} in call[
+        "pillars"
+    ]
 
 
 def test_openapi_documents_every_field_and_error(client: TestClient) -> None:

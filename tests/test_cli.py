@@ -80,7 +80,10 @@ def test_seed_demo_refuses_a_database_with_real_registrations(
 def test_a_bad_setting_is_one_clear_line() -> None:
     result = subprocess.run(  # noqa: S603
         [sys.executable, "-m", "app.cli", "set-deadline", "2022-10-20"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={**os.environ, "REGISTRATION_DEADLINE": "20 Oct 2022"},
     )
 

@@ -57,8 +57,12 @@ def test_closed_answer_names_the_enquiries_mailbox(client: TestClient, clock: Cl
 def test_a_deadline_recorded_in_the_database_wins_over_the_setting(
     client: TestClient, session: Session, clock: Clock
 ) -> None:
-    set_deadline(session=session, value="2022-10-20T17:00:00+08:00", set_by="test",
-                 now=dt.datetime.now(dt.UTC))
+    set_deadline(
+        session=session,
+        value="2022-10-20T17:00:00+08:00",
+        set_by="test",
+        now=dt.datetime.now(dt.UTC),
+    )
     session.commit()
 
     clock.set(at_myt(2022, 10, 20, 16, 59, 59))

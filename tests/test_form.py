@@ -82,11 +82,27 @@ def test_form_has_every_field_of_the_api(client: TestClient) -> None:
     names = set(reader.fields) | set(reader.textareas) | {"state"}
 
     assert set(form_fields()) - {"consent_share_partners"} <= names | {"consent_share_partners"}
-    assert {"organisation_name", "category", "category_other", "registration_number", "address",
-            "postcode", "state", "website", "contact_name", "contact_designation",
-            "contact_email", "contact_phone", "pillars", "focus_areas", "interest_statement",
-            "workshop_attendees", "preferred_language", "consent_pdpa",
-            "consent_share_partners"} <= names
+    assert {
+        "organisation_name",
+        "category",
+        "category_other",
+        "registration_number",
+        "address",
+        "postcode",
+        "state",
+        "website",
+        "contact_name",
+        "contact_designation",
+        "contact_email",
+        "contact_phone",
+        "pillars",
+        "focus_areas",
+        "interest_statement",
+        "workshop_attendees",
+        "preferred_language",
+        "consent_pdpa",
+        "consent_share_partners",
+    } <= names
 
 
 @pytest.mark.parametrize(
@@ -129,8 +145,12 @@ def test_successful_form_redirects_to_a_confirmation_with_the_reference(
 def test_errors_are_summarised_shown_at_each_field_and_keep_what_was_typed(
     client: TestClient, session: Session
 ) -> None:
-    typed = form_fields(contact_email="aisyah@", postcode="123", organisation_name="Tenaganita",
-                        interest_statement="Kami <b>membantu</b> pekerja\nmigran.")
+    typed = form_fields(
+        contact_email="aisyah@",
+        postcode="123",
+        organisation_name="Tenaganita",
+        interest_statement="Kami <b>membantu</b> pekerja\nmigran.",
+    )
     del typed["pillars"]
 
     response = client.post("/", data=typed)
@@ -138,8 +158,9 @@ def test_errors_are_summarised_shown_at_each_field_and_keep_what_was_typed(
     assert response.status_code == 422
     reader = read(response.text)
     assert reader.summary_links == ["#postcode", "#contact_email", "#pillars"]
-    assert re.search(r'id="contact_email-error">.*Masukkan alamat emel dalam format yang betul',
-                     response.text)
+    assert re.search(
+        r'id="contact_email-error">.*Masukkan alamat emel dalam format yang betul', response.text
+    )
     assert 'id="postcode-error"' in response.text
     assert reader.fields["organisation_name"] == ["Tenaganita"]
     assert reader.fields["contact_email"] == ["aisyah@"]
@@ -177,7 +198,9 @@ def test_duplicate_from_the_form_is_explained_at_the_field(
     fields = form_fields()
     client.post("/", data=fields)
 
-    again = client.post("/", data=fields | {"organisation_name": fields["organisation_name"].upper()})
+    again = client.post(
+        "/", data=fields | {"organisation_name": fields["organisation_name"].upper()}
+    )
 
     assert again.status_code == 409
     assert read(again.text).summary_links == ["#organisation_name"]
@@ -231,7 +254,11 @@ def test_forged_form_posts_are_refused_and_store_nothing(
 
 
 def test_same_origin_post_from_a_browser_is_accepted(client: TestClient) -> None:
-    response = client.post("/", data=form_fields(), follow_redirects=False,
-                           headers={"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"})
+    response = client.post(
+        "/",
+        data=form_fields(),
+        follow_redirects=False,
+        headers={"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"},
+    )
 
     assert response.status_code == 303

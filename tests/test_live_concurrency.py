@@ -13,14 +13,19 @@ from tests.factories import registration_payload
 BURST = 300 if IS_POSTGRES else 200
 
 
-async def _post_all(url: str, bodies: list[dict], headers: list[dict] | None = None) -> list[httpx.Response]:
+async def _post_all(
+    url: str, bodies: list[dict], headers: list[dict] | None = None
+) -> list[httpx.Response]:
     limits = httpx.Limits(max_connections=len(bodies))
     async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
-        return await asyncio.gather(*(
-            client.post("/api/v1/registrations", json=body,
-                        headers=(headers[i] if headers else None))
-            for i, body in enumerate(bodies)
-        ))
+        return await asyncio.gather(
+            *(
+                client.post(
+                    "/api/v1/registrations", json=body, headers=(headers[i] if headers else None)
+                )
+                for i, body in enumerate(bodies)
+            )
+        )
 
 
 def test_burst_of_simultaneous_valid_submissions_all_succeed_once(

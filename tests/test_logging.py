@@ -29,9 +29,11 @@ def test_each_request_logs_one_json_line_with_its_id(
 ) -> None:
     caplog.set_level(logging.INFO, logger="app.access")
 
-    response = client.post("/api/v1/registrations",
-                           json=registration_payload(contact_email="secret.person@example.org.my"),
-                           headers={"X-Request-ID": "req-123"})
+    response = client.post(
+        "/api/v1/registrations",
+        json=registration_payload(contact_email="secret.person@example.org.my"),
+        headers={"X-Request-ID": "req-123"},
+    )
 
     assert response.headers["x-request-id"] == "req-123"
     lines = [JsonFormatter().format(r) for r in caplog.records if r.name == "app.access"]

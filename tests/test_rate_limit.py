@@ -30,8 +30,10 @@ def three_per_minute(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def test_api_submissions_past_the_limit_get_429_with_retry_after(
     client: TestClient, session: Session, three_per_minute: None
 ) -> None:
-    codes = [client.post("/api/v1/registrations", json=registration_payload()).status_code
-             for _ in range(4)]
+    codes = [
+        client.post("/api/v1/registrations", json=registration_payload()).status_code
+        for _ in range(4)
+    ]
 
     assert codes == [201, 201, 201, 429]
     refused = client.post("/api/v1/registrations", json=registration_payload())
@@ -62,8 +64,11 @@ def test_a_limit_in_redis_holds_across_two_app_processes(committed_db: Engine) -
         for server in servers:
             server.wait_ready()
         codes = [
-            httpx.post(servers[i % 2].url + "/api/v1/registrations",
-                       json=registration_payload(), timeout=30).status_code
+            httpx.post(
+                servers[i % 2].url + "/api/v1/registrations",
+                json=registration_payload(),
+                timeout=30,
+            ).status_code
             for i in range(6)
         ]
     finally:
@@ -75,22 +80,33 @@ def test_a_limit_in_redis_holds_across_two_app_processes(committed_db: Engine) -
     assert count_rows(committed_db, "registration") == 4
 
 
-@pytest.mark.parametrize(("trusted", "expected"), [
-    ("127.0.0.1", [201, 201, 201]),  # the proxy on loopback is trusted: three clients
-    ("10.9.9.9", [201, 201, 429]),   # not trusted: X-Forwarded-For is ignored, one client
-])
+@pytest.mark.parametrize(
+    ("trusted", "expected"),
+    [
+        ("127.0.0.1", [201, 201, 201]),  # the proxy on loopback is trusted: three clients
+        ("10.9.9.9", [201, 201, 429]),  # not trusted: X-Forwarded-For is ignored, one client
+    ],
+)
 def test_client_address_comes_from_the_proxy_only_when_trusted(
     committed_db: Engine, trusted: str, expected: list[int]
 ) -> None:
     redis.Redis.from_url(REDIS_URL).flushdb()
-    server = LiveServer(env={"RATE_LIMIT_STORAGE_URL": REDIS_URL,
-                             "SUBMISSION_RATE_LIMIT": "2/minute",
-                             "FORWARDED_ALLOW_IPS": trusted})
+    server = LiveServer(
+        env={
+            "RATE_LIMIT_STORAGE_URL": REDIS_URL,
+            "SUBMISSION_RATE_LIMIT": "2/minute",
+            "FORWARDED_ALLOW_IPS": trusted,
+        }
+    )
     try:
         server.wait_ready()
         codes = [
-            httpx.post(server.url + "/api/v1/registrations", json=registration_payload(),
-                       headers={"X-Forwarded-For": f"203.0.113.{i}"}, timeout=30).status_code
+            httpx.post(
+                server.url + "/api/v1/registrations",
+                json=registration_payload(),
+                headers={"X-Forwarded-For": f"203.0.113.{i}"},
+                timeout=30,
+            ).status_code
             for i in range(3)
         ]
     finally:

@@ -62,9 +62,13 @@ def test_any_phone_text_is_e164_or_refused(phone: str) -> None:
     # Prefixes whose whole seven-digit range is allocated in libphonenumber's metadata.
     st.sampled_from(["12", "13", "16", "17", "19"]),
     st.integers(min_value=2000000, max_value=9999999),
-    st.sampled_from(["0{p}-{a} {b}", "0{p}{a}{b}", "+60{p}{a}{b}", "+60 {p}-{a} {b}", "60{p}{a}{b}"]),
+    st.sampled_from(
+        ["0{p}-{a} {b}", "0{p}{a}{b}", "+60{p}{a}{b}", "+60 {p}-{a} {b}", "60{p}{a}{b}"]
+    ),
 )
-def test_malaysian_mobiles_written_any_way_give_one_number(prefix: str, rest: int, shape: str) -> None:
+def test_malaysian_mobiles_written_any_way_give_one_number(
+    prefix: str, rest: int, shape: str
+) -> None:
     digits = str(rest)
     written = shape.format(p=prefix, a=digits[:3], b=digits[3:])
 
@@ -97,9 +101,19 @@ def test_emails_are_kept_as_given_or_refused_at_the_field(email: str) -> None:
 
 
 @settings(max_examples=200)
-@given(st.dictionaries(st.sampled_from(sorted(BASE)),
-                       st.one_of(st.none(), st.booleans(), st.integers(), st.floats(),
-                                 st.text(max_size=30), st.lists(st.text(max_size=5), max_size=3))))
+@given(
+    st.dictionaries(
+        st.sampled_from(sorted(BASE)),
+        st.one_of(
+            st.none(),
+            st.booleans(),
+            st.integers(),
+            st.floats(),
+            st.text(max_size=30),
+            st.lists(st.text(max_size=5), max_size=3),
+        ),
+    )
+)
 def test_wrong_types_anywhere_are_field_errors_never_crashes(changes: dict[str, Any]) -> None:
     result = outcome(**changes)
 

@@ -35,12 +35,12 @@ def run(arguments: argparse.Namespace) -> int:
     if arguments.count < 1:
         print("alliance87: --count must be at least 1", file=sys.stderr)
         return 2
-    rng = random.Random(arguments.seed)
+    rng = random.Random(arguments.seed)  # noqa: S311 - demo data, not secrets
     with new_session() as session:
         real = session.scalar(
-            select(func.count()).select_from(Registration).where(
-                ~Registration.contact_email_key.endswith("@" + DEMO_EMAIL_DOMAIN)
-            )
+            select(func.count())
+            .select_from(Registration)
+            .where(~Registration.contact_email_key.endswith("@" + DEMO_EMAIL_DOMAIN))
         )
         if real and not arguments.force:
             print(
@@ -57,13 +57,21 @@ def run(arguments: argparse.Namespace) -> int:
                 with session.begin():
                     registrations = [row for row, _, _ in batch]
                     ids = session.scalars(
-                        insert(Registration).returning(Registration.id, sort_by_parameter_order=True),
+                        insert(Registration).returning(
+                            Registration.id, sort_by_parameter_order=True
+                        ),
                         registrations,
                     ).all()
-                    pillars = [{"registration_id": i, "pillar": code}
-                               for i, (_, codes, _) in zip(ids, batch, strict=True) for code in codes]
-                    focus = [{"registration_id": i, "focus_area": code}
-                             for i, (_, _, codes) in zip(ids, batch, strict=True) for code in codes]
+                    pillars = [
+                        {"registration_id": i, "pillar": code}
+                        for i, (_, codes, _) in zip(ids, batch, strict=True)
+                        for code in codes
+                    ]
+                    focus = [
+                        {"registration_id": i, "focus_area": code}
+                        for i, (_, _, codes) in zip(ids, batch, strict=True)
+                        for code in codes
+                    ]
                     session.execute(insert(RegistrationPillar), pillars)
                     if focus:
                         session.execute(insert(RegistrationFocusArea), focus)

@@ -13,7 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 MALAYSIA = ZoneInfo("Asia/Kuala_Lumpur")
 DEFAULT_MAIL_FROM = "Alliance 8.7 Malaysia <alliance8.7@mohr.gov.my>"
 ENQUIRIES_EMAIL = "alliance8.7@mohr.gov.my"
-DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # noqa: S105
 
 
 def parse_deadline(value: str) -> dt.datetime:

@@ -91,9 +91,10 @@ class RequestId:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message = {**message,
-                           "headers": [*message.get("headers", []),
-                                       (b"x-request-id", current.encode())]}
+                message = {
+                    **message,
+                    "headers": [*message.get("headers", []), (b"x-request-id", current.encode())],
+                }
             await send(message)
 
         started = time.perf_counter()
@@ -102,7 +103,10 @@ class RequestId:
             await self.app(scope, receive, send_with_id)
         finally:
             access_log.info(
-                "%s %s %s %.1fms", scope["method"], scope["path"], status,
+                "%s %s %s %.1fms",
+                scope["method"],
+                scope["path"],
+                status,
                 (time.perf_counter() - started) * 1000,
             )
             request_id.reset(token)

@@ -22,8 +22,9 @@ def _too_large_response(scope: Scope) -> tuple[bytes, bytes]:
         body = json.dumps({"detail": "The request body is larger than 64 KiB."}).encode()
         return body, b"application/json"
     return (
-        "Permohonan terlalu besar (lebih 64 KiB). / The request is too large (over 64 KiB)."
-        .encode(), b"text/plain; charset=utf-8")
+        b"Permohonan terlalu besar (lebih 64 KiB). / The request is too large (over 64 KiB).",
+        b"text/plain; charset=utf-8",
+    )
 
 
 class BodySizeLimit:
@@ -69,12 +70,17 @@ class BodySizeLimit:
     @staticmethod
     async def _refuse(scope: Scope, send: Send) -> None:
         body, content_type = _too_large_response(scope)
-        await send({
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode()),
-                        (b"connection", b"close")],
-        })
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", content_type),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 
@@ -110,7 +116,9 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        policy = DOCS_CONTENT_SECURITY_POLICY if path in ("/docs", "/redoc") else CONTENT_SECURITY_POLICY
+        policy = (
+            DOCS_CONTENT_SECURITY_POLICY if path in ("/docs", "/redoc") else CONTENT_SECURITY_POLICY
+        )
         extra = [
             (b"content-security-policy", policy.encode()),
             (b"x-content-type-options", b"nosniff"),
@@ -127,7 +135,8 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = [
-                    (name, value) for name, value in message.get("headers", [])
+                    (name, value)
+                    for name, value in message.get("headers", [])
                     if not (private and name.lower() == b"cache-control")
                 ]
                 headers.extend(extra)

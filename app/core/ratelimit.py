@@ -26,7 +26,7 @@ def submission_limits() -> list[RateLimitItem]:
 
 
 def client_address(request: Request) -> str:
-    """Return the client's address; uvicorn rewrites it from proxy headers only for trusted proxies."""
+    """Return the client's address; uvicorn trusts proxy headers only from trusted proxies."""
     return request.client.host if request.client else "unknown"
 
 

@@ -72,7 +72,8 @@ def create_registration(
         ) from None
     headers = {"Idempotent-Replayed": "true"} if accepted.replayed else {}
     return Response(
-        accepted.receipt_json, status.HTTP_201_CREATED, headers=headers,
+        accepted.receipt_json,
+        status.HTTP_201_CREATED,
+        headers=headers,
         media_type="application/json",
     )
-

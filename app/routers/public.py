@@ -25,10 +25,25 @@ from app.services.submissions import submit_registration
 router = APIRouter(include_in_schema=False)
 
 FORM_FIELDS = (
-    "organisation_name", "category", "category_other", "registration_number", "address",
-    "postcode", "state", "website", "contact_name", "contact_designation", "contact_email",
-    "contact_phone", "pillars", "focus_areas", "interest_statement", "workshop_attendees",
-    "preferred_language", "consent_pdpa", "consent_share_partners",
+    "organisation_name",
+    "category",
+    "category_other",
+    "registration_number",
+    "address",
+    "postcode",
+    "state",
+    "website",
+    "contact_name",
+    "contact_designation",
+    "contact_email",
+    "contact_phone",
+    "pillars",
+    "focus_areas",
+    "interest_statement",
+    "workshop_attendees",
+    "preferred_language",
+    "consent_pdpa",
+    "consent_share_partners",
 )
 LIST_FIELDS = ("pillars", "focus_areas")
 CONFIRMATION_MAX_AGE_SECONDS = 24 * 3600
@@ -51,8 +66,9 @@ def _tickets() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(get_settings().secret_key, salt="confirmation")
 
 
-def _render(request: Request, template: str, language: str, status_code: int = 200,
-            **context: Any) -> Response:
+def _render(
+    request: Request, template: str, language: str, status_code: int = 200, **context: Any
+) -> Response:
     response = page_templates().TemplateResponse(
         request, template, {**language_context(language), **context}, status_code=status_code
     )
@@ -63,31 +79,53 @@ def _render(request: Request, template: str, language: str, status_code: int = 2
 
 def _call_context(session: SessionDep, now: NowDep) -> dict[str, Any]:
     closes_at = deadline.registration_closes_at(session)
-    return {"closes_at": closes_at, "last_moment": deadline.last_moment(closes_at),
-            "call_open": deadline.is_open(closes_at, now)}
+    return {
+        "closes_at": closes_at,
+        "last_moment": deadline.last_moment(closes_at),
+        "call_open": deadline.is_open(closes_at, now),
+    }
 
 
-def _form_page(request: Request, language: str, call: dict[str, Any], *, values: dict[str, Any],
-               errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
+def _form_page(
+    request: Request,
+    language: str,
+    call: dict[str, Any],
+    *,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
     if not call["call_open"]:
-        return _render(request, "closed.html", language, status.HTTP_403_FORBIDDEN
-                       if request.method == "POST" else 200, **call)
+        return _render(
+            request,
+            "closed.html",
+            language,
+            status.HTTP_403_FORBIDDEN if request.method == "POST" else 200,
+            **call,
+        )
     translate = language_context(language)["_"]
     shown_errors = {field: translate(message) for field, message in (errors or {}).items()}
     return _render(
-        request, "form.html", language, status_code, **call,
-        values=values, errors=shown_errors,
+        request,
+        "form.html",
+        language,
+        status_code,
+        **call,
+        values=values,
+        errors=shown_errors,
         error_order=[field for field in FORM_FIELDS if field in shown_errors],
         form_token=new_form_token(FORM_PURPOSE),
     )
 
 
 @router.get("/")
-def registration_form(request: Request, session: SessionDep, now: NowDep,
-                      language: LanguageDep) -> Response:
+def registration_form(
+    request: Request, session: SessionDep, now: NowDep, language: LanguageDep
+) -> Response:
     """Show the registration form, or the closed notice after the deadline."""
-    return _form_page(request, language, _call_context(session, now),
-                      values={"preferred_language": language})
+    return _form_page(
+        request, language, _call_context(session, now), values={"preferred_language": language}
+    )
 
 
 async def _read_form(request: Request) -> FormData:
@@ -95,8 +133,13 @@ async def _read_form(request: Request) -> FormData:
 
 
 @router.post("/")
-def submit_form(request: Request, form: Annotated[FormData, Depends(_read_form)],
-                session: SessionDep, now: NowDep, language: LanguageDep) -> Response:
+def submit_form(
+    request: Request,
+    form: Annotated[FormData, Depends(_read_form)],
+    session: SessionDep,
+    now: NowDep,
+    language: LanguageDep,
+) -> Response:
     """Check and store a registration sent from the form."""
     begin_write(session)
     values: dict[str, Any] = {
@@ -109,40 +152,65 @@ def submit_form(request: Request, form: Annotated[FormData, Depends(_read_form)]
         return _form_page(request, language, call, values=values)
     form_token = str(form.get("form_token", ""))
     if not (is_same_origin(request) and form_token_is_valid(form_token, FORM_PURPOSE)):
-        return _form_page(request, language, call, values=values,
-                          errors={"__form__": FORGED_MESSAGE},
-                          status_code=status.HTTP_403_FORBIDDEN)
+        return _form_page(
+            request,
+            language,
+            call,
+            values=values,
+            errors={"__form__": FORGED_MESSAGE},
+            status_code=status.HTTP_403_FORBIDDEN,
+        )
     try:
         limit_submissions(request)
     except HTTPException as refused:
-        page = _form_page(request, language, call, values=values,
-                          errors={"__form__": RATE_LIMITED_MESSAGE},
-                          status_code=status.HTTP_429_TOO_MANY_REQUESTS)
+        page = _form_page(
+            request,
+            language,
+            call,
+            values=values,
+            errors={"__form__": RATE_LIMITED_MESSAGE},
+            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+        )
         page.headers.update(refused.headers or {})
         return page
     try:
         data = RegistrationCreate.model_validate(values)
     except ValidationError as invalid:
-        return _form_page(request, language, call, values=values,
-                          errors=field_errors(invalid.errors()),
-                          status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+        return _form_page(
+            request,
+            language,
+            call,
+            values=values,
+            errors=field_errors(invalid.errors()),
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        )
     request_fingerprint = idempotency.fingerprint(data.model_dump_json().encode())
     # The form's token makes a double click one submission: the same token and the same
     # answers give back the first answer.
     key = "form:" + hashlib.sha256(f"{form_token}:{request_fingerprint}".encode()).hexdigest()
     try:
-        accepted = submit_registration(session=session, data=data, now=now,
-                                       idempotency_key=key,
-                                       request_fingerprint=request_fingerprint)
+        accepted = submit_registration(
+            session=session,
+            data=data,
+            now=now,
+            idempotency_key=key,
+            request_fingerprint=request_fingerprint,
+        )
     except CallClosed:
         return _form_page(request, language, {**call, "call_open": False}, values=values)
     except DuplicateRegistration:
-        return _form_page(request, language, call, values=values,
-                          errors={"organisation_name": DUPLICATE_MESSAGE},
-                          status_code=status.HTTP_409_CONFLICT)
+        return _form_page(
+            request,
+            language,
+            call,
+            values=values,
+            errors={"organisation_name": DUPLICATE_MESSAGE},
+            status_code=status.HTTP_409_CONFLICT,
+        )
     ticket = _tickets().dumps(accepted.receipt.reference)
-    return RedirectResponse(f"/confirmation/{ticket}?lang={language}",
-                            status_code=status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(
+        f"/confirmation/{ticket}?lang={language}", status_code=status.HTTP_303_SEE_OTHER
+    )
 
 
 @router.get("/confirmation/{ticket}")
@@ -152,5 +220,4 @@ def confirmation(request: Request, ticket: str, language: LanguageDep) -> Respon
         reference = _tickets().loads(ticket, max_age=CONFIRMATION_MAX_AGE_SECONDS)
     except BadSignature:
         raise HTTPException(status.HTTP_404_NOT_FOUND) from None
-    return _render(request, "confirmation.html", language, reference=reference,
-                   ticket=ticket)
+    return _render(request, "confirmation.html", language, reference=reference, ticket=ticket)

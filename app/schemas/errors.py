@@ -8,12 +8,16 @@ from pydantic import BaseModel, Field
 
 
 class ErrorRead(BaseModel):
-    detail: str = Field(examples=["This organisation has already registered with this contact email."])
+    detail: str = Field(
+        examples=["This organisation has already registered with this contact email."]
+    )
 
 
 class FieldErrorRead(BaseModel):
     loc: list[str | int] = Field(examples=[["body", "contact_email"]])
-    msg: str = Field(examples=["Enter an email address in the correct format, like name@example.org.my"])
+    msg: str = Field(
+        examples=["Enter an email address in the correct format, like name@example.org.my"]
+    )
     type: str = Field(examples=["invalid"])
 
 
@@ -26,8 +30,14 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorRead, "description": "No valid staff token or session."},
     403: {"model": ErrorRead, "description": "The call has closed; nothing was stored."},
     404: {"model": ErrorRead, "description": "No such registration."},
-    409: {"model": ErrorRead, "description": "This organisation already registered with this email."},
+    409: {
+        "model": ErrorRead,
+        "description": "This organisation already registered with this email.",
+    },
     413: {"model": ErrorRead, "description": "The body is over 64 KiB."},
     422: {"model": ValidationErrorRead, "description": "Invalid input, with a message per field."},
-    429: {"model": ErrorRead, "description": "Too many submissions from this client; see Retry-After."},
+    429: {
+        "model": ErrorRead,
+        "description": "Too many submissions from this client; see Retry-After.",
+    },
 }

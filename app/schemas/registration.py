@@ -27,6 +27,7 @@ _SPACES = re.compile(r"\s+")
 _POSTCODE_MY = re.compile(r"^[0-9]{5}$")
 _POSTCODE_ABROAD = re.compile(r"^[0-9A-Za-z][0-9A-Za-z \-]{1,11}$")
 
+
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
     """Mark `message` for the catalogs without translating it here."""
     return message
@@ -80,7 +81,9 @@ FIELD_MESSAGES: dict[str, dict[str, str]] = {
     },
     "contact_phone": {
         "required": N_("Enter the contact person's telephone number"),
-        "invalid": N_("Enter a telephone number, like 012-345 6789, 03-8886 5000 or +60 12 345 6789"),
+        "invalid": N_(
+            "Enter a telephone number, like 012-345 6789, 03-8886 5000 or +60 12 345 6789"
+        ),
     },
     "pillars": {
         "required": N_("Choose at least one pillar your organisation wants to work on"),
@@ -122,8 +125,15 @@ def _mistake(field: str, kind: str) -> PydanticCustomError:
     return PydanticCustomError(kind, message_for(field, kind))
 
 
-def clean_text(value: Any, field: str, *, required: bool, max_length: int,
-               min_length: int = 1, multiline: bool = False) -> str:
+def clean_text(
+    value: Any,
+    field: str,
+    *,
+    required: bool,
+    max_length: int,
+    min_length: int = 1,
+    multiline: bool = False,
+) -> str:
     """Trim and check one text answer, raising a field-specific message."""
     if value is None:
         value = ""
@@ -174,18 +184,41 @@ def _codes(value: Any, field: str, allowed: tuple[str, ...]) -> list[str]:
 
 
 Category = Literal[
-    "public_organisation", "private_organisation", "workers_union", "employers_union",
-    "cso", "academic", "other",
+    "public_organisation",
+    "private_organisation",
+    "workers_union",
+    "employers_union",
+    "cso",
+    "academic",
+    "other",
 ]
 State = Literal[
-    "johor", "kedah", "kelantan", "melaka", "negeri_sembilan", "pahang", "perak", "perlis",
-    "pulau_pinang", "sabah", "sarawak", "selangor", "terengganu", "wp_kuala_lumpur",
-    "wp_labuan", "wp_putrajaya", "outside_malaysia",
+    "johor",
+    "kedah",
+    "kelantan",
+    "melaka",
+    "negeri_sembilan",
+    "pahang",
+    "perak",
+    "perlis",
+    "pulau_pinang",
+    "sabah",
+    "sarawak",
+    "selangor",
+    "terengganu",
+    "wp_kuala_lumpur",
+    "wp_labuan",
+    "wp_putrajaya",
+    "outside_malaysia",
 ]
 Pillar = Literal["prevention", "protection", "prosecution_enforcement", "partnership"]
 FocusArea = Literal[
-    "awareness", "legal_compliance_enforcement", "labour_migration",
-    "remedy_protection_services", "child_labour", "supply_chains",
+    "awareness",
+    "legal_compliance_enforcement",
+    "labour_migration",
+    "remedy_protection_services",
+    "child_labour",
+    "supply_chains",
 ]
 
 _TEXT_FIELDS: dict[str, dict[str, Any]] = {
@@ -231,14 +264,15 @@ class RegistrationCreate(BaseModel):
         description="State or federal territory, or `outside_malaysia`.",
         examples=["wp_kuala_lumpur"],
     )
-    postcode: str = Field(
-        description="5 digits for an address in Malaysia.", examples=["50400"]
-    )
+    postcode: str = Field(description="5 digits for an address in Malaysia.", examples=["50400"])
     website: str = Field(
-        default="", description="http(s) address of the organisation's website (optional).",
+        default="",
+        description="http(s) address of the organisation's website (optional).",
         examples=["https://www.example.org.my"],
     )
-    contact_name: str = Field(description="Contact person's name.", examples=["Nur Aisyah binti Ahmad"])
+    contact_name: str = Field(
+        description="Contact person's name.", examples=["Nur Aisyah binti Ahmad"]
+    )
     contact_designation: str = Field(
         description="Contact person's designation (jawatan).", examples=["Pengurus Program"]
     )
@@ -265,7 +299,8 @@ class RegistrationCreate(BaseModel):
         examples=["Kami menyediakan khidmat nasihat kepada pekerja migran."],
     )
     workshop_attendees: int = Field(
-        ge=0, le=3,
+        ge=0,
+        le=3,
         description="Representatives who would attend the November 2022 workshop (0 = none).",
         examples=[2],
     )
@@ -289,8 +324,11 @@ class RegistrationCreate(BaseModel):
     @field_validator("category", "state", "preferred_language", mode="before")
     @classmethod
     def _known_code(cls, value: Any, info: ValidationInfo) -> Any:
-        allowed = {"category": CATEGORY_CODES, "state": STATE_CODES,
-                   "preferred_language": ("ms", "en")}[info.field_name]
+        allowed = {
+            "category": CATEGORY_CODES,
+            "state": STATE_CODES,
+            "preferred_language": ("ms", "en"),
+        }[info.field_name]
         if value is None or value == "":
             raise _mistake(info.field_name, "required")
         if value not in allowed:
@@ -364,8 +402,14 @@ class RegistrationCreate(BaseModel):
             value = "https://" + value
         scheme, _, rest = value.partition("://")
         host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
-        if (scheme.lower() not in ("http", "https") or " " in value or "." not in host
-                or host.startswith(".") or host.endswith(".") or "@" in host):
+        if (
+            scheme.lower() not in ("http", "https")
+            or " " in value
+            or "." not in host
+            or host.startswith(".")
+            or host.endswith(".")
+            or "@" in host
+        ):
             raise _mistake("website", "invalid")
         return value
 
@@ -385,9 +429,12 @@ class RegistrationCreate(BaseModel):
         if state == OUTSIDE_MALAYSIA:
             if not _POSTCODE_ABROAD.match(value):
                 raise _mistake("postcode", "abroad")
-        elif state is not None and not _POSTCODE_MY.match(value):
-            raise _mistake("postcode", "invalid")
-        elif state is None and not (_POSTCODE_MY.match(value) or _POSTCODE_ABROAD.match(value)):
+        elif (
+            state is not None
+            and not _POSTCODE_MY.match(value)
+            or state is None
+            and not (_POSTCODE_MY.match(value) or _POSTCODE_ABROAD.match(value))
+        ):
             raise _mistake("postcode", "invalid")
         return value
 

@@ -15,26 +15,77 @@ from app.vocab import CATEGORY_CODES, FOCUS_AREA_CODES, PILLAR_CODES, STATE_CODE
 DEMO_EMAIL_DOMAIN = "demo.alliance87.example"
 
 _ORGANISATIONS = {
-    "public_organisation": ["Jabatan Tenaga Kerja {place}", "Pejabat Kesihatan Daerah {place}",
-                            "Majlis Perbandaran {place}"],
-    "private_organisation": ["{place} Palm Oil Berhad", "Syarikat Perkilangan {place} Sdn Bhd",
-                             "{place} Glove Industries Sdn Bhd", "华联电子 {place} Sdn Bhd"],
-    "workers_union": ["Kesatuan Pekerja-Pekerja Ladang {place}",
-                      "Kesatuan Sekerja Industri Elektronik {place}"],
+    "public_organisation": [
+        "Jabatan Tenaga Kerja {place}",
+        "Pejabat Kesihatan Daerah {place}",
+        "Majlis Perbandaran {place}",
+    ],
+    "private_organisation": [
+        "{place} Palm Oil Berhad",
+        "Syarikat Perkilangan {place} Sdn Bhd",
+        "{place} Glove Industries Sdn Bhd",
+        "华联电子 {place} Sdn Bhd",
+    ],
+    "workers_union": [
+        "Kesatuan Pekerja-Pekerja Ladang {place}",
+        "Kesatuan Sekerja Industri Elektronik {place}",
+    ],
     "employers_union": ["Persatuan Majikan {place}", "{place} Manufacturers' Association"],
-    "cso": ["Persatuan Sahabat Wanita {place}", "Tenaganita {place}",
-            "Pertubuhan Kebajikan Migran {place}", "மலேசிய தமிழர் நலச் சங்கம் {place}"],
+    "cso": [
+        "Persatuan Sahabat Wanita {place}",
+        "Tenaganita {place}",
+        "Pertubuhan Kebajikan Migran {place}",
+        "மலேசிய தமிழர் நலச் சங்கம் {place}",
+    ],
     "academic": ["Universiti {place}", "Institut Penyelidikan Buruh {place}"],
     "other": ["Koperasi Nelayan {place}", "Yayasan Komuniti {place}"],
 }
-_PLACES = ["Johor Bahru", "Alor Setar", "Kota Bharu", "Melaka", "Seremban", "Kuantan", "Ipoh",
-           "Kangar", "George Town", "Kota Kinabalu", "Kuching", "Shah Alam", "Kuala Terengganu",
-           "Kuala Lumpur", "Labuan", "Putrajaya", "Klang", "Sandakan", "Miri", "Batu Pahat"]
-_PEOPLE = ["Nur Aisyah binti Ahmad", "Muhammad Hafiz bin Rahman", "Tan Mei Ling", "陈伟明",
-           "Rajeswari a/p Subramaniam", "இராஜேஸ்வரி சுப்ரமணியம்", "Siti Hajar binti Osman",
-           "Lim Chee Keong", "Arumugam a/l Muthu", "Jennifer Anak Jalong", "Mohd Firdaus bin Ali"]
-_DESIGNATIONS = ["Pengarah", "Setiausaha Agung", "Pengurus Program", "Pegawai Penyelidik",
-                 "Presiden", "Head of Sustainability", "Compliance Manager", "Pensyarah Kanan"]
+_PLACES = [
+    "Johor Bahru",
+    "Alor Setar",
+    "Kota Bharu",
+    "Melaka",
+    "Seremban",
+    "Kuantan",
+    "Ipoh",
+    "Kangar",
+    "George Town",
+    "Kota Kinabalu",
+    "Kuching",
+    "Shah Alam",
+    "Kuala Terengganu",
+    "Kuala Lumpur",
+    "Labuan",
+    "Putrajaya",
+    "Klang",
+    "Sandakan",
+    "Miri",
+    "Batu Pahat",
+]
+_STREETS = ["Merdeka", "Tun Razak", "Ampang", "Sultan Ismail", "Tun Abdul Razak"]
+_PEOPLE = [
+    "Nur Aisyah binti Ahmad",
+    "Muhammad Hafiz bin Rahman",
+    "Tan Mei Ling",
+    "陈伟明",
+    "Rajeswari a/p Subramaniam",
+    "இராஜேஸ்வரி சுப்ரமணியம்",
+    "Siti Hajar binti Osman",
+    "Lim Chee Keong",
+    "Arumugam a/l Muthu",
+    "Jennifer Anak Jalong",
+    "Mohd Firdaus bin Ali",
+]
+_DESIGNATIONS = [
+    "Pengarah",
+    "Setiausaha Agung",
+    "Pengurus Program",
+    "Pegawai Penyelidik",
+    "Presiden",
+    "Head of Sustainability",
+    "Compliance Manager",
+    "Pensyarah Kanan",
+]
 _STATEMENTS = [
     "Kami menjalankan program kesedaran mengenai buruh paksa untuk pekerja ladang.",
     "We audit our supply chain for forced labour indicators and remediate findings.",
@@ -69,8 +120,8 @@ def demo_registrations(
             "organisation_key": organisation_key(name),
             "category": category,
             "category_other": "Koperasi komuniti" if category == "other" else "",
-            "registration_number": f"PPM-{rng.randrange(100, 999)}-10-{rng.randrange(10**7, 10**8)}",
-            "address": f"No. {rng.randint(1, 200)}, Jalan {rng.choice(['Merdeka', 'Tun Razak', 'Ampang', 'Sultan Ismail'])}\n{place}",
+            "registration_number": f"PPM-{rng.randrange(100, 999)}-10-{rng.randrange(10**7)}",
+            "address": f"No. {rng.randint(1, 200)}, Jalan {rng.choice(_STREETS)}\n{place}",
             "postcode": postcode,
             "state": state,
             "website": "" if rng.random() < 0.3 else f"https://www.org{number + 1}.example.my",

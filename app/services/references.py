@@ -10,7 +10,7 @@ REFERENCE_LENGTH = 8
 
 
 def new_reference() -> str:
-    """Return a random reference: 8 characters, 40 bits, so it cannot be guessed to look anyone up."""
+    """Return a random reference: 8 characters, 40 bits, too many to guess to look anyone up."""
     return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
 
 
