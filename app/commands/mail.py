@@ -1,0 +1,62 @@
+"""`alliance87 send-emails [--once]`: deliver the outbox, as a worker loop or one pass."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+from typing import Any
+
+from app.core.config import get_settings
+from app.core.db import new_session
+from app.core.logging import configure_logging
+from app.services.mailer import BATCH_SIZE, deliver_due, log_waiting_mail
+
+log = logging.getLogger("alliance87.mail")
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "send-emails",
+        help="deliver queued mail (a worker loop; --once: what is due now, then exit)",
+        description="Without SMTP_HOST nothing is sent: mail stays queued and is logged.",
+    )
+    parser.add_argument("--once", action="store_true", help="deliver what is due now, then exit")
+    parser.add_argument("--interval", type=float, default=5.0,
+                        help="seconds between passes when the outbox is empty (default 5)")
+    parser.set_defaults(handler=run)
+
+
+def run(arguments: argparse.Namespace) -> int:
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    stopping = threading.Event()
+    if not arguments.once:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stopping.set())
+    if settings.smtp_host is None:
+        log.warning("SMTP_HOST is not set: mail stays in the outbox and is only logged")
+    last_logged_id = 0
+    totals = {"sent": 0, "retrying": 0, "failed": 0}
+    while True:
+        with new_session() as session:
+            if settings.smtp_host is None:
+                last_logged_id = log_waiting_mail(session=session, after_id=last_logged_id)
+                busy = False
+            else:
+                report = deliver_due(session=session, settings=settings)
+                totals["sent"] += report.sent
+                totals["retrying"] += report.retrying
+                totals["failed"] += report.failed
+                # A full batch means more may be due: go again without waiting.
+                busy = len(report.claimed_ids) == BATCH_SIZE
+        if arguments.once and not busy:
+            break
+        if not busy and stopping.wait(arguments.interval):
+            break
+        if stopping.is_set():
+            break
+    if arguments.once:
+        print(f"Sent {totals['sent']}, to retry {totals['retrying']}, failed {totals['failed']}.")
+    return 0

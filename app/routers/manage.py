@@ -1,0 +1,183 @@
+"""The registrant's private link: view, correct or withdraw a registration until the deadline."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, status
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+
+from app.core.db import begin_write
+from app.core.templating import language_context, page_templates
+from app.deps import LANGUAGE_COOKIE, NowDep, SessionDep
+from app.models import Registration
+from app.schemas.registration import N_, RegistrationCreate, field_errors
+from app.services import deadline, manage
+from app.services.private_links import find_by_token, form_guard, form_guard_is_valid
+from app.services.registrations import CallClosed, DuplicateRegistration
+from app.vocab import LANGUAGES
+
+router = APIRouter(prefix="/manage", include_in_schema=False)
+
+LIST_FIELDS = ("pillars", "focus_areas")
+DUPLICATE_MESSAGE = N_(
+    "Another registration from this organisation already uses this email address. "
+    "Check the organisation's name and the email address."
+)
+FORGED_MESSAGE = N_(
+    "This change could not be accepted because it did not come from this page. "
+    "Open the link in your confirmation email and try again."
+)
+DONE_MESSAGES = {
+    "corrected": N_("Your corrections have been saved."),
+    "unchanged": N_("Nothing was changed."),
+    "withdrawn": N_("Your registration has been withdrawn. We have sent a confirmation by email."),
+}
+
+
+def _language(request: Request, registration: Registration | None) -> str:
+    # An explicit choice wins; otherwise the language the registrant chose for their mail.
+    for candidate in (request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
+        if candidate in LANGUAGES:
+            return candidate
+    return registration.preferred_language if registration is not None else "ms"
+
+
+def _render(request: Request, template: str, language: str, status_code: int = 200,
+            **context: Any) -> Response:
+    response = page_templates().TemplateResponse(
+        request, template, {**language_context(language), **context}, status_code=status_code
+    )
+    if request.query_params.get("lang") == language:
+        response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+def _page(request: Request, template: str, *, session: SessionDep, now: NowDep, token: str,
+          registration: Registration, status_code: int = 200, **context: Any) -> Response:
+    closes_at = deadline.registration_closes_at(session)
+    language = _language(request, registration)
+    translate = language_context(language)["_"]
+    errors = {field: translate(message) for field, message in context.pop("errors", {}).items()}
+    return _render(
+        request, template, language, status_code,
+        registration=registration, token=token, guard=form_guard(token),
+        last_moment=deadline.last_moment(closes_at),
+        call_open=deadline.is_open(closes_at, now),
+        can_change=manage.can_change(session=session, registration=registration, now=now),
+        errors=errors, error_order=[f for f in manage.CORRECTABLE_FIELDS if f in errors],
+        notice=context.pop("notice", ""), **context,
+    )
+
+
+def _not_found(request: Request) -> Response:
+    return _render(request, "manage_invalid.html", _language(request, None),
+                   status.HTTP_404_NOT_FOUND)
+
+
+def _refused(request: Request, session: SessionDep, now: NowDep, token: str,
+             registration: Registration, message: str = "") -> Response:
+    return _page(request, "manage.html", session=session, now=now, token=token,
+                 registration=registration, status_code=status.HTTP_403_FORBIDDEN,
+                 notice=message)
+
+
+async def _read_form(request: Request) -> FormData:
+    return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(_read_form)]
+
+
+@router.get("/{token}")
+def view_registration(request: Request, token: str, session: SessionDep, now: NowDep) -> Response:
+    """Show the registration, and what the registrant can still do with it."""
+    registration = find_by_token(session=session, token=token)
+    if registration is None:
+        return _not_found(request)
+    done = DONE_MESSAGES.get(request.query_params.get("done", ""), "")
+    return _page(request, "manage.html", session=session, now=now, token=token,
+                 registration=registration, done=done)
+
+
+@router.get("/{token}/edit")
+def edit_form(request: Request, token: str, session: SessionDep, now: NowDep) -> Response:
+    """Show the registration's answers in a form, while they can still be corrected."""
+    registration = find_by_token(session=session, token=token)
+    if registration is None:
+        return _not_found(request)
+    if not manage.can_change(session=session, registration=registration, now=now):
+        return _page(request, "manage.html", session=session, now=now, token=token,
+                     registration=registration)
+    return _page(request, "manage_edit.html", session=session, now=now, token=token,
+                 registration=registration, values=manage.form_values(registration))
+
+
+@router.post("/{token}/edit")
+def save_corrections(request: Request, token: str, form: FormDep, session: SessionDep,
+                     now: NowDep) -> Response:
+    """Check the corrected answers as a new registration would be checked, and save them."""
+    begin_write(session)
+    registration = find_by_token(session=session, token=token)
+    if registration is None:
+        return _not_found(request)
+    if not form_guard_is_valid(token, str(form.get("guard", ""))):
+        return _refused(request, session, now, token, registration, FORGED_MESSAGE)
+    values: dict[str, Any] = {
+        field: form.getlist(field) if field in LIST_FIELDS else form.get(field, "")
+        for field in manage.CORRECTABLE_FIELDS
+    }
+    values = {k: v if isinstance(v, list | str) else "" for k, v in values.items()}
+
+    def form_again(errors: dict[str, str], status_code: int) -> Response:
+        return _page(request, "manage_edit.html", session=session, now=now, token=token,
+                     registration=registration, values=values, errors=errors,
+                     status_code=status_code)
+
+    try:
+        data = RegistrationCreate.model_validate({**values, "consent_pdpa": True})
+    except ValidationError as invalid:
+        return form_again(field_errors(invalid.errors()),
+                          status.HTTP_422_UNPROCESSABLE_CONTENT)
+    try:
+        changed = manage.correct_registration(session=session, registration=registration,
+                                              data=data, now=now)
+    except (CallClosed, manage.AlreadyWithdrawn):
+        return _refused(request, session, now, token, registration)
+    except DuplicateRegistration:
+        return form_again({"organisation_name": DUPLICATE_MESSAGE}, status.HTTP_409_CONFLICT)
+    done = "corrected" if changed else "unchanged"
+    return RedirectResponse(f"/manage/{token}?done={done}", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/{token}/withdraw")
+def withdraw_question(request: Request, token: str, session: SessionDep, now: NowDep) -> Response:
+    """Ask the registrant to confirm that they want to withdraw."""
+    registration = find_by_token(session=session, token=token)
+    if registration is None:
+        return _not_found(request)
+    template = ("manage_withdraw.html"
+                if manage.can_change(session=session, registration=registration, now=now)
+                else "manage.html")
+    return _page(request, template, session=session, now=now, token=token,
+                 registration=registration)
+
+
+@router.post("/{token}/withdraw")
+def withdraw(request: Request, token: str, form: FormDep, session: SessionDep,
+             now: NowDep) -> Response:
+    """Withdraw the registration and confirm it by mail."""
+    begin_write(session)
+    registration = find_by_token(session=session, token=token)
+    if registration is None:
+        return _not_found(request)
+    if not form_guard_is_valid(token, str(form.get("guard", ""))):
+        return _refused(request, session, now, token, registration, FORGED_MESSAGE)
+    try:
+        manage.withdraw_registration(session=session, registration=registration, now=now)
+    except (CallClosed, manage.AlreadyWithdrawn):
+        return _refused(request, session, now, token, registration)
+    return RedirectResponse(f"/manage/{token}?done=withdrawn",
+                            status_code=status.HTTP_303_SEE_OTHER)

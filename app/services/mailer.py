@@ -1,0 +1,284 @@
+"""Deliver the outbox over SMTP: claim due mail under a lease, send it, record what happened.
+
+The worker owns its transactions, unlike request services: each claim and each outcome is
+committed on its own, so a message is never sent while its row is locked, and a message
+that went out is recorded at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import smtplib
+import ssl
+import time
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from app.core.clock import utcnow
+from app.core.config import ENQUIRIES_EMAIL, Settings, get_settings
+from app.core.db import begin_write
+from app.models import OutboxMail
+
+log = logging.getLogger("alliance87.mail")
+
+# Backoff after a temporary failure: 1, 2, 4 … minutes, never more than an hour apart.
+# After MAX_ATTEMPTS (about ten hours of trying) the mail is failed and staff can retry it.
+FIRST_RETRY = dt.timedelta(minutes=1)
+LONGEST_RETRY = dt.timedelta(hours=1)
+MAX_ATTEMPTS = 15
+BATCH_SIZE = 20
+# A claimed row belongs to its worker until the lease runs out; then any worker may take it
+# again (the first one died). A worker stops sending from a batch at half the lease, so it
+# never sends a message whose lease another worker may already have taken over.
+LEASE = dt.timedelta(minutes=5)
+DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
+_PRIVATE_LINK = re.compile(r"(/manage/)[A-Za-z0-9_-]{20,}")
+
+
+@dataclass(slots=True)
+class DeliveryReport:
+    """What one pass over the outbox did."""
+
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    claimed_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    status: str  # "sent", "retry" or "failed"
+    error: str = ""
+    # For the log: an SMTP code or an exception's name, never an address.
+    label: str = ""
+    # The connection cannot be trusted any more: the rest of the batch waits too.
+    connection_lost: bool = False
+
+
+def redact_private_links(body: str) -> str:
+    """Remove private-link tokens from a sent message's stored text."""
+    return _PRIVATE_LINK.sub(r"\1[removed-after-sending]", body)
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """Return how long to wait before the next try, after `attempts` tries."""
+    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
+
+
+def claim_due(*, session: Session, now: dt.datetime, limit: int = BATCH_SIZE) -> list[OutboxMail]:
+    """Move up to `limit` due mails to inflight under a lease and commit; return them."""
+    begin_write(session)
+    due = or_(
+        OutboxMail.status.in_(("queued", "retry")),
+        # An inflight row whose lease ran out was left by a worker that died.
+        OutboxMail.status == "inflight",
+    )
+    # SKIP LOCKED: on PostgreSQL two workers claim different rows instead of waiting for
+    # each other. SQLite has no row locks; begin_write's BEGIN IMMEDIATE serialises claimers.
+    mails = list(session.scalars(
+        select(OutboxMail)
+        .where(due, OutboxMail.next_attempt_at <= now)
+        .order_by(OutboxMail.next_attempt_at, OutboxMail.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ))
+    for mail in mails:
+        mail.status = "inflight"
+        mail.next_attempt_at = now + LEASE
+    session.flush()
+    # Detached, the rows keep what was read, whatever the session does after the commit.
+    for mail in mails:
+        session.expunge(mail)
+    session.commit()
+    return mails
+
+
+def build_message(mail: OutboxMail, *, settings: Settings, now: dt.datetime) -> EmailMessage:
+    """Build the MIME message for an outbox row: plain text with an HTML alternative."""
+    message = EmailMessage()
+    message["Subject"] = mail.subject
+    message["From"] = settings.mail_from
+    message["To"] = mail.to_address
+    message["Reply-To"] = ENQUIRIES_EMAIL
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = mail.message_id
+    # Automatic replies (out-of-office) should not answer a machine's mail (RFC 3834).
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(mail.body_text)
+    message.add_alternative(mail.body_html, subtype="html")
+    # After the content: setting the content clears every Content-* header.
+    message["Content-Language"] = mail.language
+    return message
+
+
+def _connect(settings: Settings) -> smtplib.SMTP:
+    # `timeout` bounds the connection and every command's answer, so a server that
+    # accepts and then says nothing costs at most one timeout.
+    assert settings.smtp_host is not None
+    timeout = settings.smtp_timeout_seconds
+    port = settings.smtp_port or DEFAULT_PORTS[settings.smtp_security]
+    if settings.smtp_security == "tls":
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+            settings.smtp_host, port, timeout=timeout, context=ssl.create_default_context()
+        )
+    else:
+        smtp = smtplib.SMTP(settings.smtp_host, port, timeout=timeout)
+    try:
+        if settings.smtp_security == "starttls":
+            smtp.starttls(context=ssl.create_default_context())
+        if settings.smtp_username:
+            smtp.login(settings.smtp_username, settings.smtp_password or "")
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, smtplib.SMTPResponseException):
+        text = error.smtp_error.decode(errors="replace") if isinstance(
+            error.smtp_error, bytes) else str(error.smtp_error)
+        return f"{error.smtp_code} {text}".strip()
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return "; ".join(
+            f"{code} {reply.decode(errors='replace')}" for code, reply in error.recipients.values()
+        )
+    return f"{type(error).__name__}: {error}".strip().rstrip(":")
+
+
+def _classify(error: BaseException) -> _Outcome:
+    """Sort a delivery error into temporary (try again later) or permanent (give up)."""
+    described = _describe(error)[:2000]
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _reply in error.recipients.values()]
+        permanent = bool(codes) and all(500 <= code < 600 for code in codes)
+        label = f"SMTP {codes[0]}" if codes else "SMTP"
+        return _Outcome("failed" if permanent else "retry", described, label)
+    if isinstance(error, smtplib.SMTPAuthenticationError | smtplib.SMTPConnectError):
+        # Our settings or the server are at fault, not this message: try again later.
+        return _Outcome("retry", described, f"SMTP {error.smtp_code}", connection_lost=True)
+    if isinstance(error, ValueError):
+        # The message itself cannot be written out (an address the server cannot take).
+        return _Outcome("failed", described, type(error).__name__)
+    if isinstance(error, smtplib.SMTPResponseException):
+        label = f"SMTP {error.smtp_code}"
+        if 500 <= error.smtp_code < 600:
+            return _Outcome("failed", described, label)
+        return _Outcome("retry", described, label, connection_lost=error.smtp_code == 421)
+    # Refused, timed out, disconnected, TLS trouble: the server, not the message.
+    return _Outcome("retry", described, type(error).__name__, connection_lost=True)
+
+
+def _record(session: Session, mail: OutboxMail, outcome: _Outcome, now: dt.datetime) -> str:
+    begin_write(session)
+    row = session.get(OutboxMail, mail.id)
+    if row is None or row.status != "inflight":  # pragma: no cover - only if staff deleted it
+        session.rollback()
+        return "gone"
+    row.attempts += 1
+    if outcome.status == "sent":
+        row.status = "sent"
+        row.sent_at = now
+        row.last_error = ""
+        # The private link is for the registrant's eyes only: once it has gone out, the
+        # database keeps nothing but its hash, on the registration.
+        row.body_text = redact_private_links(row.body_text)
+        row.body_html = redact_private_links(row.body_html)
+    elif outcome.status == "retry" and row.attempts < MAX_ATTEMPTS:
+        row.status = "retry"
+        row.next_attempt_at = now + retry_delay(row.attempts)
+        row.last_error = outcome.error
+    else:
+        row.status = "failed"
+        row.last_error = outcome.error
+    status = row.status
+    session.commit()
+    session.expunge(row)
+    # Ids and kinds only: addresses and names stay out of the logs.
+    log.info("mail %s (%s): %s after %s attempt(s)", mail.id, mail.kind, status, mail.attempts + 1)
+    return status
+
+
+def _release(session: Session, mails: list[OutboxMail], now: dt.datetime) -> None:
+    """Give claimed but unsent mails back, due now, without counting an attempt."""
+    if not mails:
+        return
+    begin_write(session)
+    for mail in mails:
+        row = session.get(OutboxMail, mail.id)
+        if row is not None and row.status == "inflight":
+            row.status = "retry" if row.attempts else "queued"
+            row.next_attempt_at = now
+    session.commit()
+    session.expunge_all()
+
+
+def deliver_due(
+    *, session: Session, settings: Settings | None = None, now: dt.datetime | None = None,
+    limit: int = BATCH_SIZE,
+) -> DeliveryReport:
+    """Send the mail that is due now, over one SMTP connection, and record each outcome."""
+    settings = settings or get_settings()
+    report = DeliveryReport()
+    if settings.smtp_host is None:
+        return report
+    started = time.monotonic()
+    claimed_at = now or utcnow()
+    mails = claim_due(session=session, now=claimed_at, limit=limit)
+    report.claimed_ids = [mail.id for mail in mails]
+    envelope_from = parseaddr(settings.mail_from)[1]
+    smtp: smtplib.SMTP | None = None
+    try:
+        for position, mail in enumerate(mails):
+            if time.monotonic() - started > LEASE.total_seconds() / 2:
+                _release(session, mails[position:], claimed_at)
+                report.retrying += len(mails) - position
+                break
+            try:
+                if smtp is None:
+                    smtp = _connect(settings)
+                message = build_message(mail, settings=settings, now=utcnow())
+                smtp.send_message(message, from_addr=envelope_from, to_addrs=[mail.to_address])
+                outcome = _Outcome("sent")
+            except (smtplib.SMTPException, OSError, ValueError) as error:
+                outcome = _classify(error)
+                log.warning("mail %s (%s) not delivered: %s", mail.id, mail.kind, outcome.label)
+            # The server is away after a lost connection: the rest wait as long as this one.
+            affected = mails[position:] if outcome.connection_lost else [mail]
+            for each in affected:
+                status = _record(session, each, outcome, now or utcnow())
+                report.sent += status == "sent"
+                report.retrying += status == "retry"
+                report.failed += status == "failed"
+            if outcome.connection_lost:
+                break
+    finally:
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                smtp.close()
+    return report
+
+
+def log_waiting_mail(*, session: Session, after_id: int = 0) -> int:
+    """Log each waiting mail queued after `after_id` (no SMTP_HOST); return the last id.
+
+    Only the id, kind and language are logged: the mail stays in the outbox, where staff
+    and developers can read it.
+    """
+    rows = session.execute(
+        select(OutboxMail.id, OutboxMail.kind, OutboxMail.language)
+        .where(OutboxMail.id > after_id, OutboxMail.status.in_(("queued", "retry")))
+        .order_by(OutboxMail.id)
+    ).all()
+    session.rollback()
+    for mail_id, kind, language in rows:
+        log.info("mail %s (%s, %s) stays queued: SMTP_HOST is not set", mail_id, kind, language)
+    return rows[-1][0] if rows else after_id
