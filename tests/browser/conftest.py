@@ -49,7 +49,9 @@ def launch_chromium(playwright: Playwright) -> Browser:
                                       headless=True)
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an event loop running in this
+# thread while it is open, and the rest of the suite calls asyncio.run().
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     if chromium_path() is None:
         _missing("Debian's chromium is not installed: run ./scripts/install-system-deps")

@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""Save screenshots of the portal's main pages, at 360 px and 1280 px, into docs/screenshots/.
+
+Run by hand from the repository root (after `make install`, with Debian's chromium):
+
+    .venv/bin/python scripts/screenshots.py
+
+It builds a throwaway SQLite database (`alembic upgrade head`), adds demo registrations and a
+staff account, serves the portal with uvicorn on loopback, and drives chromium through
+Playwright. Pages that do not exist yet are left out, with a note.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import Browser, Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = ROOT / "docs" / "screenshots"
+WIDTHS = (360, 1280)
+CHROMIUM = next((p for p in (Path("/usr/lib/chromium/chromium"), Path("/usr/bin/chromium"))
+                 if p.exists()), None)
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+STAFF_EMAIL = "sekretariat@mohr.gov.my"
+STAFF_PASSWORD = "contoh-kata-laluan-2022"  # noqa: S105 - a throwaway demo account
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _run(env: dict[str, str], *args: str, stdin: str | None = None) -> None:
+    subprocess.run(args, cwd=ROOT, env=env, input=stdin, text=True, check=True,  # noqa: S603
+                   stdout=subprocess.DEVNULL)
+
+
+def _cli(env: dict[str, str], *args: str, stdin: str | None = None) -> bool:
+    """Run an `alliance87` sub-command; say whether it exists and succeeded."""
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "app.cli", *args], cwd=ROOT, env=env, input=stdin, text=True,
+        capture_output=True, check=False)
+    if result.returncode != 0:
+        print(f"  (alliance87 {args[0]} failed: {result.stderr.strip()[:200]})")
+    return result.returncode == 0
+
+
+@contextmanager
+def serve(env: dict[str, str]) -> Iterator[str]:
+    """Serve the portal with uvicorn on a free loopback port; yield its base URL."""
+    port = _free_port()
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "warning"], cwd=ROOT, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(url + "/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        else:
+            raise RuntimeError("uvicorn did not become ready")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def exists(url: str) -> bool:
+    return httpx.get(url, timeout=5, follow_redirects=False).status_code != 404
+
+
+def fill_form(page: Page) -> None:
+    page.fill("#organisation_name", "Persatuan Sahabat Wanita Selangor")
+    page.check("#category-cso")
+    page.fill("#address", "No. 12, Jalan Tun Razak\nKuala Lumpur")
+    page.fill("#postcode", "50400")
+    page.select_option("#state", "wp_kuala_lumpur")
+    page.fill("#contact_name", "Nur Aisyah binti Ahmad")
+    page.fill("#contact_designation", "Pengurus Program")
+    page.fill("#contact_email", "aisyah@example.org.my")
+    page.fill("#contact_phone", "012-345 6789")
+    page.check("#pillars-prevention")
+    page.check("#pillars-partnership")
+    page.check("#focus_areas-labour_migration")
+    page.fill("#interest_statement", "Kami membantu pekerja migran, mangsa buruh paksa.")
+    page.check("#workshop_attendees-2")
+    page.check("#consent_pdpa-true")
+
+
+def shoot(browser: Browser, name: str, visit: Callable[[Page], None]) -> None:
+    """Save `name`-360.png and `name`-1280.png of the page that `visit` opens."""
+    for width in WIDTHS:
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        try:
+            visit(page)
+            page.screenshot(path=OUTPUT / f"{name}-{width}.png", full_page=True)
+            print(f"  {name}-{width}.png")
+        finally:
+            context.close()
+
+
+def staff_sign_in(page: Page, url: str, lang: str = "ms") -> None:
+    page.goto(f"{url}/staff/login?lang={lang}")
+    page.fill("input[type=email]", STAFF_EMAIL)
+    page.fill("input[type=password]", STAFF_PASSWORD)
+    with page.expect_navigation():
+        page.locator("form button[type=submit]").first.click()
+
+
+def main() -> int:
+    if CHROMIUM is None:
+        print("Debian's chromium is not installed (./scripts/install-system-deps)", file=sys.stderr)
+        return 1
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="alliance87-screenshots-"))
+    open_until = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / 'portal.sqlite3'}",
+           "ENVIRONMENT": "development", "SECRET_KEY": "screenshots-only",
+           "REGISTRATION_DEADLINE": open_until}
+    env.pop("SMTP_HOST", None)
+    _run(env, sys.executable, "-m", "alembic", "upgrade", "head")
+    _cli(env, "seed-demo", "--count", "60", "--seed", "87")
+    has_staff = _cli(env, "create-staff", "--email", STAFF_EMAIL, "--role", "admin",
+                     "--password-stdin", stdin=STAFF_PASSWORD + "\n")
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+                                             headless=True)
+        with serve(env) as url:
+            shoot(browser, "form-ms", lambda page: page.goto(f"{url}/?lang=ms"))
+            shoot(browser, "form-en", lambda page: page.goto(f"{url}/?lang=en"))
+
+            def errors(page: Page) -> None:
+                page.goto(f"{url}/?lang=ms")
+                page.fill("#organisation_name", "Persatuan Sahabat Wanita")
+                page.fill("#contact_email", "aisyah@")
+                with page.expect_navigation():
+                    page.click("button[type=submit]")
+
+            shoot(browser, "form-errors-ms", errors)
+
+            def confirmation(page: Page) -> None:
+                page.goto(f"{url}/?lang=en")
+                fill_form(page)
+                page.fill("#organisation_name", f"Sahabat Wanita {page.viewport_size}")
+                with page.expect_navigation():
+                    page.click("button[type=submit]")
+
+            shoot(browser, "confirmation-en", confirmation)
+            shoot_back_office(browser, url, has_staff)
+        with serve({**env, "REGISTRATION_DEADLINE": "2022-10-20"}) as url:
+            shoot(browser, "closed-ms", lambda page: page.goto(f"{url}/?lang=ms"))
+        browser.close()
+    return 0
+
+
+def shoot_back_office(browser: Browser, url: str, has_staff: bool) -> None:
+    """The staff pages, when they exist and a staff account could be made."""
+    if not (has_staff and exists(f"{url}/staff/login")):
+        print("  (no staff pages yet: skipped)")
+        return
+    shoot(browser, "staff-login-ms", lambda page: page.goto(f"{url}/staff/login?lang=ms"))
+
+    def staff_page(path: str) -> Callable[[Page], None]:
+        def visit(page: Page) -> None:
+            staff_sign_in(page, url)
+            page.goto(f"{url}{path}")
+        return visit
+
+    shoot(browser, "staff-list-ms", staff_page("/staff/registrations"))
+    shoot(browser, "staff-workshop-ms", staff_page("/staff/workshop"))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
