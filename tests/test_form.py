@@ -262,3 +262,10 @@ def test_same_origin_post_from_a_browser_is_accepted(client: TestClient) -> None
     )
 
     assert response.status_code == 303
+
+
+def test_each_load_of_the_form_gets_its_own_token(client: TestClient) -> None:
+    first, second = (read(client.get("/").text).fields["form_token"][0] for _ in range(2))
+
+    assert first != second
+    assert "__FORM_TOKEN__" not in first + second

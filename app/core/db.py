@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
@@ -18,6 +19,7 @@ from app.core.config import get_settings
 # in WAL mode, never wait for writers.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 WRITE_OPTION = "alliance87_write"
+_HOLDS_WRITE_LOCK = "alliance87_holds_write_lock"
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -32,10 +34,39 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 
+    # Within one process, writers queue on a Python lock first. SQLite's own busy handler
+    # waits by sleeping in growing steps (up to 100 ms), so a crowd of threads polling it
+    # wastes most of the time the lock is free; a queue hands it over at once. Other
+    # processes on the same file still meet SQLite's busy timeout.
+    write_lock = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        writes = connection.get_execution_options().get(WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+        if not connection.get_execution_options().get(WRITE_OPTION, False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        if not write_lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+            raise TimeoutError("timed out waiting for the SQLite write lock")
+        connection.info[_HOLDS_WRITE_LOCK] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(connection.info)
+            raise
+
+    def _release(info: dict[str, Any]) -> None:
+        if info.pop(_HOLDS_WRITE_LOCK, False):
+            write_lock.release()
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(connection: Any) -> None:
+        _release(connection.info)
+
+    # A connection returned to the pool mid-transaction is rolled back there; let go too.
+    @event.listens_for(engine.pool, "reset")
+    def _on_reset(_dbapi_connection: Any, record: Any, _state: Any = None) -> None:
+        _release(record.info)
 
 
 def begin_write(session: Session) -> None:

@@ -9,15 +9,19 @@ from functools import lru_cache
 from fastapi import HTTPException, Request, status
 from limits import RateLimitItem, parse_many
 from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter, RateLimiter
+from limits.strategies import FixedWindowRateLimiter, RateLimiter
 
 from app.core.config import get_settings
 
 
 @lru_cache
 def limiter() -> RateLimiter:
-    """Return the limiter on the configured storage (memory, or Redis in production)."""
-    return MovingWindowRateLimiter(storage_from_string(get_settings().rate_limit_storage_url))
+    """Return the limiter on the configured storage (memory, or Redis in production).
+
+    A fixed window is one counter per client and window, in memory and in Redis alike; a
+    moving window keeps a timestamp per hit, which costs more the higher the limit.
+    """
+    return FixedWindowRateLimiter(storage_from_string(get_settings().rate_limit_storage_url))
 
 
 @lru_cache

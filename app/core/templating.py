@@ -25,6 +25,8 @@ def environment() -> Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates change only with a deploy, which restarts the process.
+        auto_reload=False,
     )
     env.globals.update(vocab=vocab, label=vocab.label, enquiries_email=ENQUIRIES_EMAIL)
     env.filters["malaysian_time"] = format_malaysian_time

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from pydantic import ValidationError
 from starlette.datastructures import FormData
@@ -15,7 +17,7 @@ from app.core.config import get_settings
 from app.core.csrf import form_token_is_valid, is_same_origin, new_form_token
 from app.core.db import begin_write
 from app.core.ratelimit import limit_submissions
-from app.core.templating import language_context, page_templates
+from app.core.templating import environment, language_context, page_templates
 from app.deps import LANGUAGE_COOKIE, LanguageDep, NowDep, SessionDep
 from app.schemas.registration import N_, RegistrationCreate, field_errors
 from app.services import deadline, idempotency
@@ -72,9 +74,13 @@ def _render(
     response = page_templates().TemplateResponse(
         request, template, {**language_context(language), **context}, status_code=status_code
     )
+    _remember_language(request, response, language)
+    return response
+
+
+def _remember_language(request: Request, response: Response, language: str) -> None:
     if request.query_params.get("lang") == language:
         response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax")
-    return response
 
 
 def _call_context(session: SessionDep, now: NowDep) -> dict[str, Any]:
@@ -118,14 +124,41 @@ def _form_page(
     )
 
 
+_TOKEN_PLACEHOLDER = "__FORM_TOKEN__"
+
+
+@lru_cache(maxsize=16)
+def _blank_form_html(language: str, closes_at: dt.datetime) -> str:
+    # The empty form is the same for everyone but its token, so it is rendered once per
+    # language and deadline; each request only signs a new token into it.
+    return (
+        environment()
+        .get_template("form.html")
+        .render(
+            **language_context(language),
+            closes_at=closes_at,
+            last_moment=deadline.last_moment(closes_at),
+            call_open=True,
+            values={"preferred_language": language},
+            errors={},
+            error_order=[],
+            form_token=_TOKEN_PLACEHOLDER,
+        )
+    )
+
+
 @router.get("/")
 def registration_form(
     request: Request, session: SessionDep, now: NowDep, language: LanguageDep
 ) -> Response:
     """Show the registration form, or the closed notice after the deadline."""
-    return _form_page(
-        request, language, _call_context(session, now), values={"preferred_language": language}
-    )
+    call = _call_context(session, now)
+    if not call["call_open"]:
+        return _form_page(request, language, call, values={})
+    html = _blank_form_html(language, call["closes_at"])
+    response = HTMLResponse(html.replace(_TOKEN_PLACEHOLDER, new_form_token(FORM_PURPOSE), 1))
+    _remember_language(request, response, language)
+    return response
 
 
 async def _read_form(request: Request) -> FormData:

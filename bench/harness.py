@@ -1,0 +1,99 @@
+"""Shared helpers for the benchmarks: start servers, run wrk, take medians."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def portal_env(database_url: str, **extra: str) -> dict[str, str]:
+    """Settings for a portal under load: the call open, no rate limit in the way, quiet logs."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REGISTRATION_DEADLINE": "2099-12-31",
+        "SUBMISSION_RATE_LIMIT": "100000000/minute",
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
+def migrate(env: dict[str, str]) -> None:
+    subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env=env,
+                   check=True, capture_output=True)
+
+
+@contextmanager
+def server(app: str, env: dict[str, str], *, workers: int = 1,
+           ready_path: str = "/openapi.json") -> Iterator[str]:
+    """Run `app` under uvicorn and yield its base URL once it answers."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
+         "--workers", str(workers), "--no-access-log", "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(url + ready_path, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def wait_until_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> float:
+    """Poll `url` until it answers 200; return the seconds it took."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        if process.poll() is not None:
+            raise RuntimeError(process.stderr.read().decode() if process.stderr else "exited")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return time.perf_counter() - started
+        except httpx.TransportError:
+            time.sleep(0.01)
+    raise RuntimeError(f"{url} not ready after {timeout}s")
+
+
+def wrk(url: str, *, script: str, seconds: int = 8, connections: int = 16,
+        threads: int = 1) -> dict[str, float]:
+    """Run wrk against `url` and return requests/s, non-2xx count and p50/p99 in ms."""
+    result = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s",
+         "-s", str(BENCH / script), url],
+        capture_output=True, text=True, check=True,
+    )
+    line = next(x for x in result.stdout.splitlines() if x.startswith("JSON "))
+    figures = json.loads(line[5:])
+    figures["rps"] = figures["requests"] / figures["seconds"]
+    return figures
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def temp_sqlite_url(name: str) -> str:
+    directory = Path(tempfile.mkdtemp(prefix="alliance87-bench-"))
+    return f"sqlite:///{directory / name}"
