@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 from email.utils import parseaddr
 
 from sqlalchemy import func, select
@@ -48,9 +49,13 @@ class OutboxPage:
     counts: dict[str, int]
 
 
+@lru_cache
+def _message_id_domain(mail_from: str) -> str:
+    return parseaddr(mail_from)[1].rpartition("@")[2] or "localhost"
+
+
 def _message_id() -> str:
-    domain = parseaddr(get_settings().mail_from)[1].rpartition("@")[2] or "localhost"
-    return f"<{secrets.token_hex(16)}@{domain}>"
+    return f"<{secrets.token_hex(16)}@{_message_id_domain(get_settings().mail_from)}>"
 
 
 def queue_mail(
@@ -90,11 +95,16 @@ def _staff_url(registration: Registration) -> str:
 
 
 def queue_confirmation(
-    *, session: Session, registration: Registration, now: dt.datetime
+    *,
+    session: Session,
+    registration: Registration,
+    now: dt.datetime,
+    closes_at: dt.datetime | None = None,
 ) -> OutboxMail:
     """Queue the registrant's confirmation, with a new private link to view, correct or withdraw."""
     token = issue_manage_token(registration=registration)
-    closes_at = deadline.registration_closes_at(session)
+    if closes_at is None:
+        closes_at = deadline.registration_closes_at(session)
     return queue_mail(
         session=session,
         kind="confirmation",
@@ -111,10 +121,14 @@ def queue_confirmation(
 
 
 def queue_registration_mails(
-    *, session: Session, registration: Registration, now: dt.datetime
+    *,
+    session: Session,
+    registration: Registration,
+    now: dt.datetime,
+    closes_at: dt.datetime | None = None,
 ) -> None:
     """Queue the registrant's confirmation and the secretariat's notification."""
-    queue_confirmation(session=session, registration=registration, now=now)
+    queue_confirmation(session=session, registration=registration, now=now, closes_at=closes_at)
     queue_mail(
         session=session,
         kind="notification",

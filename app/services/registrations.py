@@ -95,6 +95,8 @@ def register(*, session: Session, data: RegistrationCreate, now: dt.datetime) ->
             registration_id=registration.id, at=now, actor="registrant", action="submitted"
         )
     )
-    outbox.queue_registration_mails(session=session, registration=registration, now=now)
+    outbox.queue_registration_mails(
+        session=session, registration=registration, now=now, closes_at=closes_at
+    )
     session.flush()
     return registration
