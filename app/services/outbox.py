@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
-from functools import lru_cache
 from email.utils import parseaddr
+from functools import lru_cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
