@@ -16,7 +16,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from app.core.db import create_db_engine
-from tests.conftest import IS_POSTGRES, ROOT, TEST_DATABASE_URL, _TMP
+from tests.conftest import _TMP, IS_POSTGRES, ROOT, TEST_DATABASE_URL
 
 
 @pytest.fixture
