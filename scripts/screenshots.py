@@ -32,6 +32,9 @@ WIDTHS = (360, 1280)
 CHROMIUM = next((p for p in (Path("/usr/lib/chromium/chromium"), Path("/usr/bin/chromium"))
                  if p.exists()), None)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+# One organisation per screen width: a second registration with the same name and email
+# would be refused as a duplicate.
+ORGANISATIONS = {360: "Pertubuhan Sahabat Pekerja Migran Sabah", 1280: "Tenaganita Berhad"}
 STAFF_EMAIL = "sekretariat@mohr.gov.my"
 STAFF_PASSWORD = "contoh-kata-laluan-2022"  # noqa: S105 - a throwaway demo account
 
@@ -104,14 +107,18 @@ def fill_form(page: Page) -> None:
     page.check("#consent_pdpa-true")
 
 
-def shoot(browser: Browser, name: str, visit: Callable[[Page], None]) -> None:
-    """Save `name`-360.png and `name`-1280.png of the page that `visit` opens."""
+def shoot(browser: Browser, name: str, visit: Callable[[Page], None], *,
+          full_page: bool = False) -> None:
+    """Save `name`-360.png and `name`-1280.png of the page that `visit` opens.
+
+    `full_page` captures the whole page; otherwise what the first screenful shows.
+    """
     for width in WIDTHS:
         context = browser.new_context(viewport={"width": width, "height": 900})
         page = context.new_page()
         try:
             visit(page)
-            page.screenshot(path=OUTPUT / f"{name}-{width}.png", full_page=True)
+            page.screenshot(path=OUTPUT / f"{name}-{width}.png", full_page=full_page)
             print(f"  {name}-{width}.png")
         finally:
             context.close()
@@ -145,7 +152,7 @@ def main() -> int:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
                                              headless=True)
         with serve(env) as url:
-            shoot(browser, "form-ms", lambda page: page.goto(f"{url}/?lang=ms"))
+            shoot(browser, "form-ms", lambda page: page.goto(f"{url}/?lang=ms"), full_page=True)
             shoot(browser, "form-en", lambda page: page.goto(f"{url}/?lang=en"))
 
             def errors(page: Page) -> None:
@@ -160,14 +167,16 @@ def main() -> int:
             def confirmation(page: Page) -> None:
                 page.goto(f"{url}/?lang=en")
                 fill_form(page)
-                page.fill("#organisation_name", f"Sahabat Wanita {page.viewport_size}")
+                width = (page.viewport_size or {"width": 0})["width"]
+                page.fill("#organisation_name", ORGANISATIONS.get(width, "Tenaganita Berhad"))
                 with page.expect_navigation():
                     page.click("button[type=submit]")
 
-            shoot(browser, "confirmation-en", confirmation)
+            shoot(browser, "confirmation-en", confirmation, full_page=True)
+            shoot_private_pages(browser, url, env)
             shoot_back_office(browser, url, has_staff)
         with serve({**env, "REGISTRATION_DEADLINE": "2022-10-20"}) as url:
-            shoot(browser, "closed-ms", lambda page: page.goto(f"{url}/?lang=ms"))
+            shoot(browser, "closed-ms", lambda page: page.goto(f"{url}/?lang=ms"), full_page=True)
         browser.close()
     return 0
 
@@ -186,7 +195,43 @@ def shoot_back_office(browser: Browser, url: str, has_staff: bool) -> None:
         return visit
 
     shoot(browser, "staff-list-ms", staff_page("/staff/registrations"))
+    shoot(browser, "staff-list-en", staff_page("/staff/registrations?lang=en"))
+
+    def detail(page: Page) -> None:
+        staff_sign_in(page, url)
+        page.goto(f"{url}/staff/registrations")
+        with page.expect_navigation():
+            page.locator("table a[href^='/staff/registrations/']").first.click()
+
+    shoot(browser, "staff-detail-ms", detail)
     shoot(browser, "staff-workshop-ms", staff_page("/staff/workshop"))
+
+
+# Run in a separate process on the same database: gives the newest registration a fresh
+# private link (as a resent confirmation would) and prints it.
+_PRIVATE_LINK = """
+from sqlalchemy import select
+from app.core.db import new_session
+from app.models import Registration
+from app.services.private_links import issue_manage_token
+with new_session() as session:
+    newest = session.scalars(select(Registration).order_by(Registration.id.desc())).first()
+    token = issue_manage_token(registration=newest)
+    session.commit()
+print(token)
+"""
+
+
+def shoot_private_pages(browser: Browser, url: str, env: dict[str, str]) -> None:
+    """The registrant's private page and its correction form, when they exist."""
+    result = subprocess.run([sys.executable, "-c", _PRIVATE_LINK], cwd=ROOT, env=env,  # noqa: S603
+                            capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        print(f"  (no private links yet: skipped; {result.stderr.strip()[-200:]})")
+        return
+    link = f"{url}/manage/{result.stdout.strip().splitlines()[-1]}"
+    shoot(browser, "manage-ms", lambda page: page.goto(f"{link}?lang=ms"), full_page=True)
+    shoot(browser, "manage-edit-en", lambda page: page.goto(f"{link}/edit?lang=en"))
 
 
 if __name__ == "__main__":
