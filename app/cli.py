@@ -16,6 +16,8 @@ COMMAND_MODULES = (
     "app.commands.deadline",
     "app.commands.demo",
     "app.commands.mail",
+    "app.commands.staff",
+    "app.commands.export",
 )
 
 

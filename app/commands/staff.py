@@ -1,0 +1,105 @@
+"""`alliance87 create-staff`, `create-token` and `revoke-token`: staff accounts and API tokens."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from typing import Any
+
+from app.core.clock import utcnow
+from app.core.db import begin_write, new_session
+from app.services import audit, staff_auth
+
+
+def register(subparsers: Any) -> None:
+    create = subparsers.add_parser(
+        "create-staff", help="create a staff account (password from a prompt or stdin)")
+    create.add_argument("--email", required=True)
+    create.add_argument("--role", required=True, choices=staff_auth.ROLES,
+                        help="admin: manages staff, tokens and the deadline; viewer: reads "
+                        "and exports")
+    create.add_argument("--password-stdin", action="store_true",
+                        help="read the password from the first line of standard input")
+    create.set_defaults(handler=create_staff)
+
+    token = subparsers.add_parser(
+        "create-token", help="print a new staff API token (shown once; only its hash is kept)")
+    token.add_argument("--email", required=True, help="the staff account the token acts as")
+    token.set_defaults(handler=create_token)
+
+    revoke = subparsers.add_parser("revoke-token", help="revoke a staff API token by its number")
+    revoke.add_argument("token_id", type=int, help="the number create-token reported")
+    revoke.set_defaults(handler=revoke_token)
+
+
+def _read_password(from_stdin: bool) -> str | None:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != first:
+        print("alliance87: the two passwords differ", file=sys.stderr)
+        return None
+    return first
+
+
+def create_staff(arguments: argparse.Namespace) -> int:
+    password = _read_password(arguments.password_stdin)
+    if password is None:
+        return 2
+    try:
+        staff_auth.check_password_rules(password)
+    except staff_auth.StaffAccountError as error:
+        print(f"alliance87: {error}", file=sys.stderr)
+        return 2
+    with new_session() as session:
+        begin_write(session)
+        try:
+            user = staff_auth.create_staff(session=session, email=arguments.email,
+                                           role=arguments.role, password=password, now=utcnow())
+        except staff_auth.StaffAccountError as error:
+            print(f"alliance87: {error}", file=sys.stderr)
+            return 1
+        audit.record(session=session, action="staff_created", staff_user_id=None, now=utcnow(),
+                     detail={"email": user.email, "role": user.role,
+                             "actor": f"cli:{getpass.getuser()}"})
+        session.commit()
+    print(f"Created the {arguments.role} account {arguments.email}.", file=sys.stderr)
+    return 0
+
+
+def create_token(arguments: argparse.Namespace) -> int:
+    with new_session() as session:
+        begin_write(session)
+        user = staff_auth.find_staff(session=session, email=arguments.email)
+        if user is None or user.disabled_at is not None:
+            print(f"alliance87: no active staff account {arguments.email}", file=sys.stderr)
+            return 1
+        token, row = staff_auth.create_token(session=session, user=user, now=utcnow())
+        audit.record(session=session, action="token_created", staff_user_id=user.id,
+                     now=utcnow(), detail={"token_id": row.id,
+                                           "actor": f"cli:{getpass.getuser()}"})
+        session.commit()
+        token_id = row.id
+    # The token alone on stdout, so a script can capture it; the rest on stderr.
+    print(f"API token {token_id} for {arguments.email} (shown once; revoke with "
+          f"`alliance87 revoke-token {token_id}`):", file=sys.stderr)
+    print(token)
+    return 0
+
+
+def revoke_token(arguments: argparse.Namespace) -> int:
+    with new_session() as session:
+        begin_write(session)
+        revoked = staff_auth.revoke_token(session=session, token_id=arguments.token_id,
+                                          now=utcnow())
+        if revoked:
+            audit.record(session=session, action="token_revoked", staff_user_id=None,
+                         now=utcnow(), detail={"token_id": arguments.token_id,
+                                               "actor": f"cli:{getpass.getuser()}"})
+        session.commit()
+    if not revoked:
+        print(f"alliance87: no live token {arguments.token_id}", file=sys.stderr)
+        return 1
+    print(f"Revoked API token {arguments.token_id}.", file=sys.stderr)
+    return 0

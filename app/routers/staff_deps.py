@@ -1,0 +1,182 @@
+"""What the staff pages and the staff API share: who is asking, CSRF, rendering, no-store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import tempfile
+from collections.abc import Callable, Coroutine, Iterable, Iterator
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, HTTPException, Query, Request, status
+from fastapi.responses import Response, StreamingResponse
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from app.core.config import MALAYSIA
+from app.core.db import begin_write, get_session
+from app.core.i18n import gettext as translate
+from app.core.templating import language_context, page_templates
+from app.deps import LANGUAGE_COOKIE, LanguageDep, NowDep, SessionDep
+from app.models import StaffUser
+from app.schemas.staff import RegistrationFilters
+from app.services import audit, exports, staff_auth, staff_registrations
+from app.services.exports import Cell
+
+SESSION_COOKIE = "a87_staff"
+LOGIN_CSRF_COOKIE = "a87_login_csrf"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# A second session that lives until the response has been sent (scope "request"), for
+# exports that stream rows after the endpoint has returned. The endpoint's own session
+# (SessionDep) has already committed by then.
+StreamSessionDep = Annotated[Session, Depends(get_session)]
+
+
+class NoStoreRoute(APIRoute):
+    """A route whose answers are never kept by browsers or proxies: they hold personal data."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def no_store_handler(request: Request) -> Response:
+            response = await handler(request)
+            response.headers["Cache-Control"] = "no-store"
+            return response
+
+        return no_store_handler
+
+
+def _sign_in_first(request: Request) -> HTTPException:
+    # A 303 with Location is a redirect to a browser, without a special exception handler.
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    location = "/staff/login" + (f"?next={quote(target)}" if request.method == "GET" else "")
+    return HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": location})
+
+
+def signed_in_staff(request: Request, session: SessionDep, now: NowDep) -> staff_auth.SignedIn:
+    """Return who is signed in, or send the browser to the sign-in page."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise _sign_in_first(request)
+    begin_write(session)
+    signed_in = staff_auth.resume_session(session=session, token=token, now=now)
+    if signed_in is None:
+        raise _sign_in_first(request)
+    # The sign-in check is its own short transaction: a long export or page that follows
+    # must not keep SQLite's write lock, which public submissions are waiting for.
+    session.commit()
+    return signed_in
+
+
+StaffDep = Annotated[staff_auth.SignedIn, Depends(signed_in_staff)]
+
+
+async def csrf_checked(request: Request, staff: StaffDep, language: LanguageDep) -> None:
+    """Refuse a form that does not carry this session's CSRF token."""
+    if request.method in SAFE_METHODS:
+        return
+    sent = request.headers.get("x-csrf-token")
+    if sent is None:
+        sent = str((await request.form()).get("csrf_token", ""))
+    if not secrets.compare_digest(sent.encode(), staff.staff_session.csrf_token.encode()):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=translate(
+            language, "This form has expired. Go back, reload the page and try again."))
+
+
+def admin_only(staff: StaffDep, language: LanguageDep) -> None:
+    """Refuse staff who are not administrators."""
+    if staff.user.role != "admin":
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=translate(
+            language, "Only administrators can do this."))
+
+
+AdminOnly = Depends(admin_only)
+
+_bearer = HTTPBearer(auto_error=False, description="A staff API token from "
+                     "`alliance87 create-token --email E`.")
+
+
+def api_staff(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    session: SessionDep, now: NowDep,
+) -> StaffUser:
+    """Return the staff account behind the bearer token, or answer 401."""
+    user = None
+    if credentials is not None and credentials.scheme.lower() == "bearer":
+        begin_write(session)
+        user = staff_auth.user_for_token(session=session, token=credentials.credentials, now=now)
+    if user is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED,
+                            detail="A valid staff API token is required.",
+                            headers={"WWW-Authenticate": "Bearer"})
+    session.commit()  # as for sessions: the token check is its own short transaction
+    return user
+
+
+ApiStaffDep = Annotated[StaffUser, Depends(api_staff)]
+
+
+def render(request: Request, template: str, language: str, status_code: int = 200,
+           **context: Any) -> Response:
+    """Render a staff page in `language`, remembering a language chosen with ?lang=."""
+    query = {k: v for k, v in request.query_params.items() if k != "lang"}
+    switch_to = "en" if language == "ms" else "ms"
+    switch_url = request.url.path + "?" + "&".join(
+        [f"{quote(k)}={quote(v)}" for k, v in query.items()] + [f"lang={switch_to}"])
+    response = page_templates().TemplateResponse(
+        request, f"staff/{template}",
+        {**language_context(language), "switch_url": switch_url, "switch_to": switch_to,
+         **context},
+        status_code=status_code,
+    )
+    if request.query_params.get("lang") == language:
+        response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+async def _read_form(request: Request) -> FormData:
+    return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(_read_form)]
+FiltersDep = Annotated[RegistrationFilters, Query()]
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx_chunks(rows: Iterable[list[Cell]], header: list[str]) -> Iterator[bytes]:
+    # XlsxWriter must finish the file before any of it can be sent (a zip's directory
+    # comes last), so it is built in a temporary file and then sent in pieces.
+    with tempfile.TemporaryDirectory(prefix="alliance87-export-") as directory:
+        path = os.path.join(directory, "export.xlsx")
+        exports.write_xlsx(path, rows, header)
+        with open(path, "rb") as built:
+            while chunk := built.read(64 * 1024):
+                yield chunk
+
+
+def export_response(
+    *, session: Session, stream_session: Session, staff_user_id: int, filters: RegistrationFilters,
+    language: str, file_format: str, via: str, now: dt.datetime,
+) -> Response:
+    """Log an export and stream it; the rows are read while the response is being sent."""
+    begin_write(session)
+    row_count = staff_registrations.count_registrations(session=session, filters=filters)
+    audit.record_export(session=session, staff_user_id=staff_user_id, file_format=file_format,
+                        via=via, filters=filters.active(), language=language,
+                        row_count=row_count, now=now)
+    header = exports.headers(language)
+    rows = exports.export_rows(session=stream_session, filters=filters, language=language)
+    stamp = now.astimezone(MALAYSIA).strftime("%Y%m%d-%H%M")
+    headers = {"Content-Disposition":
+               f'attachment; filename="alliance87-registrations-{stamp}.{file_format}"',
+               "Cache-Control": "no-store"}
+    if file_format == "csv":
+        return StreamingResponse(exports.csv_chunks(rows, header), headers=headers,
+                                 media_type="text/csv; charset=utf-8")
+    return StreamingResponse(_xlsx_chunks(rows, header), headers=headers,
+                             media_type=XLSX_MEDIA_TYPE)

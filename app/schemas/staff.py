@@ -1,0 +1,107 @@
+"""The staff side: registrant filters, registrations as staff read them, and the API's pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+from urllib.parse import urlencode
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.schemas.registration import N_, Category, FocusArea, Pillar, State
+
+InvitationStatus = Literal["not_invited", "invited", "confirmed", "declined"]
+INVITATION_STATUSES: dict[str, str] = {
+    "not_invited": N_("Not invited"),
+    "invited": N_("Invited"),
+    "confirmed": N_("Confirmed"),
+    "declined": N_("Declined"),
+}
+Sort = Literal[
+    "-submitted_at", "submitted_at", "organisation_name", "-organisation_name",
+    "category", "-category", "state", "-state", "workshop_attendees", "-workshop_attendees",
+]
+Withdrawn = Literal["exclude", "include", "only"]
+StaffRole = Literal["admin", "viewer"]
+
+
+class RegistrationFilters(BaseModel):
+    """Which registrations a list, a page of the API or an export holds, and in what order."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    q: str = Field(default="", max_length=200,
+                   description="Text in the organisation's name, the contact's name or email, "
+                   "or the reference; any case.")
+    category: Category | None = None
+    state: State | None = None
+    pillar: Pillar | None = None
+    focus_area: FocusArea | None = None
+    attending: Literal["yes", "no"] | None = Field(
+        default=None, description="`yes`: at least one workshop representative; `no`: none.")
+    invitation_status: InvitationStatus | None = None
+    withdrawn: Withdrawn = Field(
+        default="exclude", description="Withdrawn registrations: leave out, include, or only.")
+    sort: Sort = "-submitted_at"
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any, info: Any) -> Any:
+        # An HTML form sends "" for "any"; treat it as not filtering.
+        if isinstance(value, list):
+            value = value[-1] if value else None
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return cls.model_fields[info.field_name].default
+        return value
+
+    def active(self) -> dict[str, str]:
+        """Return the filters that differ from the defaults, as strings for a URL or a log."""
+        return {key: str(value) for key, value in self.model_dump(exclude_defaults=True).items()}
+
+    def query_string(self, **changes: Any) -> str:
+        """Return these filters as a query string, with `changes` applied."""
+        values = {**self.active(), **{k: str(v) for k, v in changes.items() if v is not None}}
+        return urlencode(values)
+
+
+class RegistrationRead(BaseModel):
+    """A registration as staff see it, with the secretariat's planning fields."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    reference: str = Field(examples=["K7MX3QPA"])
+    submitted_at: dt.datetime
+    updated_at: dt.datetime
+    withdrawn_at: dt.datetime | None
+    organisation_name: str
+    category: str
+    category_other: str
+    registration_number: str
+    address: str
+    postcode: str
+    state: str
+    website: str
+    contact_name: str
+    contact_designation: str
+    contact_email: str
+    contact_phone: str = Field(examples=["+60123456789"])
+    pillars: list[str]
+    focus_areas: list[str]
+    interest_statement: str
+    workshop_attendees: int
+    preferred_language: str
+    consent_share_partners: bool
+    invitation_status: InvitationStatus
+    staff_notes: str
+
+
+class RegistrationPageRead(BaseModel):
+    """One page of registrations, with what is needed to fetch the next."""
+
+    items: list[RegistrationRead]
+    total: int = Field(description="Registrations matching the filters, on every page.")
+    page: int
+    per_page: int
+    pages: int

@@ -1,0 +1,253 @@
+"""Staff accounts, passwords, sign-in sessions, API tokens and the brake on failed sign-ins."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import secrets
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.models import ApiToken, StaffSession, StaffUser
+from app.schemas.registration import N_
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024
+ROLES = ("admin", "viewer")
+# A session ends after 30 minutes without a request, and after 8 hours whatever happens:
+# a working day, so a forgotten browser on a shared desk does not stay signed in overnight.
+IDLE_TIMEOUT = dt.timedelta(minutes=30)
+ABSOLUTE_TIMEOUT = dt.timedelta(hours=8)
+# last_seen_at is written at most this often, so browsing does not write on every click.
+TOUCH_INTERVAL = dt.timedelta(minutes=1)
+TOKEN_PREFIX = "a87_"  # noqa: S105 - a marker that makes leaked tokens easy to find
+# Failed sign-ins, counted per client address and per email (known or not, so the brake
+# itself does not tell which emails have accounts).
+FAILED_LOGIN_LIMITS_PER_CLIENT = "20/15 minutes;60/day"
+FAILED_LOGIN_LIMITS_PER_EMAIL = "5/15 minutes;20/day"
+
+
+class StaffAccountError(ValueError):
+    """The account cannot be created as asked; args[0] is the message (a msgid)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) % {"count": MIN_PASSWORD_LENGTH}
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    user: StaffUser
+    staff_session: StaffSession
+
+
+def email_key(email: str) -> str:
+    """Return the form of an email address that accounts are compared by."""
+    return email.strip().casefold()
+
+
+def token_hash(token: str) -> str:
+    """Return the SHA-256 of a session or API token: only this is stored."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@lru_cache
+def _hasher() -> PasswordHasher:
+    return PasswordHasher()
+
+
+@lru_cache
+def _unknown_user_hash() -> str:
+    # Checked when the email has no account, so both answers take as long.
+    return _hasher().hash(secrets.token_urlsafe(16))
+
+
+def check_password_rules(password: str) -> None:
+    """Refuse a password that is too short or absurdly long."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise StaffAccountError(N_("The password must be at least %(count)d characters long"))
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise StaffAccountError(N_("The password is too long"))
+
+
+def create_staff(
+    *, session: Session, email: str, role: str, password: str, now: dt.datetime
+) -> StaffUser:
+    """Create a staff account with an argon2 password hash."""
+    email = email.strip()
+    if "@" not in email or len(email) > 320 or any(c.isspace() for c in email):
+        raise StaffAccountError(N_("Enter the staff member's email address"))
+    if role not in ROLES:
+        raise StaffAccountError(N_("Choose the role: administrator or viewer"))
+    check_password_rules(password)
+    user = StaffUser(email=email, email_key=email_key(email), role=role,
+                     password_hash=_hasher().hash(password), created_at=now)
+    try:
+        with session.begin_nested():
+            session.add(user)
+            session.flush()
+    except IntegrityError:
+        raise StaffAccountError(N_("There is already a staff account with this email address")
+                                ) from None
+    return user
+
+
+def find_staff(*, session: Session, email: str) -> StaffUser | None:
+    """Return the account for this email address, if there is one."""
+    return session.scalar(select(StaffUser).where(StaffUser.email_key == email_key(email)))
+
+
+def authenticate(
+    *, session: Session, email: str, password: str, now: dt.datetime
+) -> StaffUser | None:
+    """Return the active account if the password is right; None says nothing more."""
+    user = find_staff(session=session, email=email)
+    try:
+        _hasher().verify(user.password_hash if user else _unknown_user_hash(), password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or user.disabled_at is not None:
+        return None
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher().hash(password)
+    user.last_login_at = now
+    session.flush()
+    return user
+
+
+def start_session(*, session: Session, user: StaffUser, now: dt.datetime) -> str:
+    """Open a new sign-in session and return the token for its cookie."""
+    token = secrets.token_urlsafe(32)
+    session.add(StaffSession(id_hash=token_hash(token), staff_user_id=user.id,
+                             csrf_token=secrets.token_urlsafe(32), created_at=now,
+                             last_seen_at=now))
+    session.flush()
+    return token
+
+
+def resume_session(*, session: Session, token: str, now: dt.datetime) -> SignedIn | None:
+    """Return who is signed in with this token, if the session is still valid."""
+    found = session.execute(
+        select(StaffSession, StaffUser).join(StaffUser)
+        .where(StaffSession.id_hash == token_hash(token))
+    ).one_or_none()
+    if found is None:
+        return None
+    staff_session, user = found
+    if (staff_session.revoked_at is not None or user.disabled_at is not None
+            or now - staff_session.last_seen_at >= IDLE_TIMEOUT
+            or now - staff_session.created_at >= ABSOLUTE_TIMEOUT):
+        return None
+    if now - staff_session.last_seen_at >= TOUCH_INTERVAL:
+        staff_session.last_seen_at = now
+        session.flush()
+    return SignedIn(user, staff_session)
+
+
+def end_session(*, session: Session, token: str, now: dt.datetime) -> None:
+    """Revoke the session behind this token, so its cookie no longer signs anyone in."""
+    session.execute(update(StaffSession).where(
+        StaffSession.id_hash == token_hash(token), StaffSession.revoked_at.is_(None)
+    ).values(revoked_at=now))
+
+
+def create_token(*, session: Session, user: StaffUser, now: dt.datetime) -> tuple[str, ApiToken]:
+    """Make an API token for `user`; the token is returned once and only its hash is kept."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(staff_user_id=user.id, token_hash=token_hash(token), created_at=now)
+    session.add(row)
+    session.flush()
+    return token, row
+
+
+def user_for_token(*, session: Session, token: str, now: dt.datetime) -> StaffUser | None:
+    """Return the account behind a valid API token, noting when it was last used."""
+    found = session.execute(
+        select(ApiToken, StaffUser).join(StaffUser).where(ApiToken.token_hash == token_hash(token))
+    ).one_or_none()
+    if found is None:
+        return None
+    api_token, user = found
+    if api_token.revoked_at is not None or user.disabled_at is not None:
+        return None
+    api_token.last_used_at = now
+    session.flush()
+    return user
+
+
+def revoke_token(*, session: Session, token_id: int, now: dt.datetime) -> bool:
+    """Revoke an API token; say whether there was a live one to revoke."""
+    result = session.execute(update(ApiToken).where(
+        ApiToken.id == token_id, ApiToken.revoked_at.is_(None)).values(revoked_at=now))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def list_staff(*, session: Session) -> list[StaffUser]:
+    """Return every staff account, by email."""
+    return list(session.scalars(select(StaffUser).order_by(StaffUser.email_key)))
+
+
+def list_tokens(*, session: Session) -> list[tuple[ApiToken, str]]:
+    """Return every API token with its owner's email, newest first."""
+    rows = session.execute(select(ApiToken, StaffUser.email).join(StaffUser)
+                           .order_by(ApiToken.created_at.desc(), ApiToken.id.desc()))
+    return [(token, email) for token, email in rows]
+
+
+def set_disabled(*, session: Session, user_id: int, disabled: bool, now: dt.datetime) -> bool:
+    """Disable or re-enable an account; disabling also ends its sessions."""
+    user = session.get(StaffUser, user_id)
+    if user is None:
+        return False
+    user.disabled_at = now if disabled else None
+    if disabled:
+        session.execute(update(StaffSession).where(
+            StaffSession.staff_user_id == user_id, StaffSession.revoked_at.is_(None)
+        ).values(revoked_at=now))
+    session.flush()
+    return True
+
+
+@lru_cache
+def _failed_login_limits() -> tuple[list[Any], list[Any]]:
+    from limits import parse_many
+
+    return parse_many(FAILED_LOGIN_LIMITS_PER_CLIENT), parse_many(FAILED_LOGIN_LIMITS_PER_EMAIL)
+
+
+def _limiter() -> Any:
+    # Imported here, not at the top: app.core.ratelimit brings in FastAPI, which the
+    # command line (create-staff, export) would otherwise load for nothing.
+    from app.core.ratelimit import limiter
+
+    return limiter()
+
+
+def _login_keys(client: str, email: str) -> list[tuple[Any, str, str]]:
+    per_client, per_email = _failed_login_limits()
+    hashed_email = token_hash(email_key(email))
+    return ([(item, "staff-login-client", client) for item in per_client]
+            + [(item, "staff-login-email", hashed_email) for item in per_email])
+
+
+def login_retry_after(*, client: str, email: str) -> int | None:
+    """Return the seconds to wait if this client or email has failed too often, else None."""
+    for item, scope, who in _login_keys(client, email):
+        if not _limiter().test(item, scope, who):
+            reset_at, _remaining = _limiter().get_window_stats(item, scope, who)
+            return max(1, math.ceil(reset_at - time.time()))
+    return None
+
+
+def record_failed_login(*, client: str, email: str) -> None:
+    """Count one failed sign-in against this client and this email."""
+    for item, scope, who in _login_keys(client, email):
+        _limiter().hit(item, scope, who)

@@ -1,0 +1,187 @@
+"""Every staff page and endpoint refuses whoever should not see it; found from app.routes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.main import app
+from app.models import ApiToken, Registration
+from app.routers.staff_deps import admin_only
+from app.services import staff_auth
+from tests.staff_helpers import (
+    registration,
+    reset_login_limits,
+    sign_in,
+    staff_user,
+    use_fast_password_hashing,
+)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    reset_login_limits()
+    use_fast_password_hashing(monkeypatch)
+
+
+def _depends_on(route: RouteContext, dependency: object) -> bool:
+    pending = [route.dependant]
+    while pending:
+        current = pending.pop()
+        if current.call is dependency:
+            return True
+        pending.extend(current.dependencies)
+    return False
+
+
+def _routes(prefix: str) -> list[tuple[str, str, RouteContext]]:
+    # Included routers are resolved lazily; iter_route_contexts gives each route as served,
+    # with its full path and the dependencies of every router it was included through.
+    found = []
+    for route in iter_route_contexts(app.routes):
+        if isinstance(route.original_route, APIRoute) and route.path.startswith(prefix):
+            for method in sorted(route.methods):
+                found.append((method, route.path, route))
+    return found
+
+
+STAFF_ROUTES = [r for r in _routes("/staff") if r[1] != "/staff/login"]
+API_ROUTES = [r for r in _routes("/api/v1/")
+              if r[1].startswith(("/api/v1/exports", "/api/v1/registrations"))
+              and not (r[0] == "POST" and r[1] == "/api/v1/registrations")]
+
+
+def test_the_enumeration_finds_the_pages_and_endpoints() -> None:
+    paths = {path for _, path, _ in STAFF_ROUTES}
+    assert {"/staff/registrations", "/staff/registrations/{reference}", "/staff/workshop",
+            "/staff/exports/registrations.csv", "/staff/exports/registrations.xlsx",
+            "/staff/audit", "/staff/users", "/staff/tokens", "/staff/deadline"} <= paths
+    assert {path for _, path, _ in API_ROUTES} == {
+        "/api/v1/registrations", "/api/v1/registrations/{reference}",
+        "/api/v1/exports/registrations.csv", "/api/v1/exports/registrations.xlsx"}
+
+
+def _url(path: str, reference: str) -> str:
+    return (path.replace("{reference}", reference).replace("{user_id}", "1")
+            .replace("{token_id}", "1").replace("{change}", "disable"))
+
+
+@pytest.mark.parametrize(("method", "path"), [(m, p) for m, p, _ in STAFF_ROUTES])
+def test_staff_pages_send_anonymous_people_to_the_login_page(
+    client: TestClient, session: Session, method: str, path: str
+) -> None:
+    registered = registration(session)
+
+    response = client.request(method, _url(path, registered.reference), follow_redirects=False,
+                              data={"invitation_status": "invited"} if method == "POST" else None)
+
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/staff/login")
+    session.expire_all()
+    assert session.get(Registration, registered.id).invitation_status == "not_invited"
+
+
+@pytest.mark.parametrize(("method", "path", "route"), STAFF_ROUTES)
+def test_viewers_are_refused_what_only_administrators_may_do(
+    client: TestClient, session: Session, method: str, path: str, route: RouteContext
+) -> None:
+    viewer = staff_user(session, role="viewer")
+    registered = registration(session)
+    csrf = sign_in(client, viewer)
+
+    response = client.request(method, _url(path, registered.reference), follow_redirects=False,
+                              data={"csrf_token": csrf} if method == "POST" else None)
+
+    if _depends_on(route, admin_only):
+        assert response.status_code == 403, path
+    else:
+        assert response.status_code in (200, 303), (path, response.status_code)
+
+
+def test_administrator_only_routes_are_the_expected_ones() -> None:
+    admin_paths = {path for _, path, route in STAFF_ROUTES if _depends_on(route, admin_only)}
+    assert {"/staff/audit", "/staff/users", "/staff/tokens", "/staff/deadline",
+            "/staff/workshop/capacity"} <= admin_paths
+    assert "/staff/registrations" not in admin_paths
+    assert "/staff/exports/registrations.csv" not in admin_paths
+
+
+@pytest.mark.parametrize("path", [p for m, p, _ in STAFF_ROUTES if m == "GET"])
+def test_staff_pages_are_never_cached(client: TestClient, session: Session, path: str) -> None:
+    admin = staff_user(session)
+    registered = registration(session)
+    sign_in(client, admin)
+
+    response = client.get(_url(path, registered.reference), follow_redirects=False)
+
+    assert response.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize(("method", "path"), [(m, p) for m, p, _ in API_ROUTES])
+@pytest.mark.parametrize("authorization", [None, "Bearer not-a-token", "Basic dXNlcjpwYXNz",
+                                           "Bearer "])
+def test_staff_api_refuses_missing_and_bad_tokens(
+    client: TestClient, session: Session, method: str, path: str, authorization: str | None
+) -> None:
+    registered = registration(session)
+    headers = {"Authorization": authorization} if authorization else {}
+
+    response = client.request(method, _url(path, registered.reference), headers=headers)
+
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert registered.organisation_name not in response.text
+
+
+@pytest.mark.parametrize(("method", "path"), [(m, p) for m, p, _ in API_ROUTES])
+def test_staff_api_refuses_a_revoked_token_and_a_disabled_account(
+    client: TestClient, session: Session, method: str, path: str
+) -> None:
+    registered = registration(session)
+    user = staff_user(session, role="viewer")
+    revoked, row = staff_auth.create_token(session=session, user=user, now=dt.datetime.now(dt.UTC))
+    staff_auth.revoke_token(session=session, token_id=row.id, now=dt.datetime.now(dt.UTC))
+    other = staff_user(session, role="viewer")
+    disabled_token, _ = staff_auth.create_token(session=session, user=other,
+                                                now=dt.datetime.now(dt.UTC))
+    other.disabled_at = dt.datetime.now(dt.UTC)
+    session.commit()
+
+    for token in (revoked, disabled_token):
+        response = client.request(method, _url(path, registered.reference),
+                                  headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 401
+
+
+def test_a_valid_token_works_and_its_use_is_recorded(
+    client: TestClient, session: Session, clock
+) -> None:  # noqa: ANN001
+    registration(session)
+    user = staff_user(session, role="viewer")
+    token, row = staff_auth.create_token(session=session, user=user, now=dt.datetime.now(dt.UTC))
+    session.commit()
+    assert row.last_used_at is None
+
+    response = client.get("/api/v1/registrations", headers={"Authorization": f"Bearer {token}"})
+
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+    session.expire_all()
+    used = session.scalars(select(ApiToken.last_used_at).where(ApiToken.id == row.id)).one()
+    assert used == clock.now
+
+
+def test_the_api_documents_bearer_auth_and_its_errors(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    listing = document["paths"]["/api/v1/registrations"]["get"]
+    detail = document["paths"]["/api/v1/registrations/{reference}"]["get"]
+
+    assert "401" in listing["responses"] and "401" in detail["responses"]
+    assert "404" in detail["responses"]
+    assert listing["security"] and document["components"]["securitySchemes"]
+    assert not any(path.startswith("/staff") for path in document["paths"])
