@@ -80,3 +80,42 @@ def test_form_over_real_http(live_server: LiveServer, committed_db: Engine) -> N
     assert confirmation.status_code == 200
     assert "Registration received" in confirmation.text
     assert count_rows(committed_db, "registration") == 1
+
+
+def test_a_retry_answered_by_another_instance_gets_the_first_answer(
+    committed_db: Engine,
+) -> None:
+    servers = [LiveServer(), LiveServer()]
+    body = registration_payload()
+    headers = {"Idempotency-Key": "retry-on-another-instance"}
+    try:
+        for server in servers:
+            server.wait_ready()
+        first = httpx.post(
+            servers[0].url + "/api/v1/registrations", json=body, headers=headers, timeout=30
+        )
+        retry = httpx.post(
+            servers[1].url + "/api/v1/registrations", json=body, headers=headers, timeout=30
+        )
+    finally:
+        for server in servers:
+            server.stop()
+
+    assert first.status_code == retry.status_code == 201
+    assert retry.json() == first.json()
+    assert count_rows(committed_db, "registration") == 1
+
+
+def test_burst_on_four_workers_each_acknowledged_and_stored_once(committed_db: Engine) -> None:
+    # Four processes share nothing but the database (on SQLite, its file and busy timeout).
+    server = LiveServer(workers=4)
+    bodies = [registration_payload() for _ in range(400 if IS_POSTGRES else 100)]
+    try:
+        server.wait_ready()
+        responses = asyncio.run(_post_all(server.url, bodies))
+    finally:
+        server.stop()
+
+    assert [r.status_code for r in responses] == [201] * len(bodies)
+    assert len({r.json()["reference"] for r in responses}) == len(bodies)
+    assert count_rows(committed_db, "registration") == len(bodies)
