@@ -40,6 +40,7 @@ def test_correction_with_errors_passes_axe(open_page: OpenPage, axe_check: AxeCh
         page.locator("main form button[type=submit]").first.click()
 
     expect(page.locator(".error-summary")).to_be_visible()
+    expect(page.locator(".error-summary")).to_be_focused()
     expect(page.locator("#contact_email")).to_have_value("bukan-emel")
     axe_check(page)
 

@@ -353,3 +353,31 @@ def test_content_security_policy_is_enforced(open_page: OpenPage, server: LiveSe
         page.add_script_tag(content="window.injected = true;")
     assert page.evaluate("window.injected === undefined")
     assert reports, "an inline script ran, or its refusal went unreported"
+
+
+# WCAG 1.4.12: people who widen letters, words, lines and paragraphs lose nothing.
+TEXT_SPACING = """* { line-height: 1.5 !important; letter-spacing: .12em !important;
+                     word-spacing: .16em !important; }
+                  p { margin-bottom: 2em !important; }"""
+
+
+@pytest.mark.parametrize("page_kind", ["form", "errors", "confirmation"])
+def test_wider_text_spacing_still_fits_a_phone(open_page: OpenPage, server: LiveServer,
+                                               page_kind: str) -> None:
+    # The user's own style sheet is an inline style, so this context bypasses the CSP.
+    page = open_page(axe=True, **PHONE)
+    if page_kind == "form":
+        page.goto(server.url)
+    elif page_kind == "errors":
+        submit_empty_form(page, server.url, "ms")
+    else:
+        register(page, server.url)
+    page.add_style_tag(content=TEXT_SPACING)
+
+    assert horizontal_overflow(page) == 0
+    clipped = page.evaluate(
+        """() => [...document.querySelectorAll('label, legend, .hint, .button, h1, h2, a')]
+               .filter(el => el.scrollWidth > el.clientWidth + 1
+                             && getComputedStyle(el).overflow !== 'visible')
+               .map(el => el.textContent.trim().slice(0, 40))""")
+    assert clipped == []
