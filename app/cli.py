@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "app.commands.mail",
     "app.commands.staff",
     "app.commands.export",
+    "app.commands.purge",
 )
 
 
