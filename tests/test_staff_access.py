@@ -106,7 +106,9 @@ def test_viewers_are_refused_what_only_administrators_may_do(
 def test_administrator_only_routes_are_the_expected_ones() -> None:
     admin_paths = {path for _, path, route in STAFF_ROUTES if _depends_on(route, admin_only)}
     assert {"/staff/audit", "/staff/users", "/staff/tokens", "/staff/deadline",
-            "/staff/workshop/capacity"} <= admin_paths
+            "/staff/workshop/capacity", "/staff/outbox/{mail_id}/retry",
+            "/staff/registrations/{reference}/resend"} <= admin_paths
+    assert "/staff/outbox" not in admin_paths
     assert "/staff/registrations" not in admin_paths
     assert "/staff/exports/registrations.csv" not in admin_paths
 

@@ -16,7 +16,7 @@ from app.core.db import begin_write
 from app.core.i18n import gettext
 from app.core.ratelimit import client_address
 from app.deps import LanguageDep, NowDep, SessionDep
-from app.routers import staff_admin
+from app.routers import staff_admin, staff_outbox
 from app.routers.staff_deps import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -139,16 +139,20 @@ def registrant_list(request: Request, staff: StaffDep, session: SessionDep,
 
 @backoffice.get("/registrations/{reference}")
 def registration_detail(request: Request, reference: str, staff: StaffDep,
-                        session: SessionDep, language: LanguageDep) -> Response:
+                        session: SessionDep, now: NowDep, language: LanguageDep) -> Response:
     """Show one registration in full, with its planning fields and history."""
+    begin_write(session)  # the view itself is logged
     registration = staff_registrations.find_registration(session=session, reference=reference)
     if registration is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND,
                             detail=gettext(language, NOT_FOUND))
+    audit.record(session=session, action="view_registration", staff_user_id=staff.user.id,
+                 now=now, detail={"reference": registration.reference})
     history = staff_registrations.registration_history(session=session, registration=registration)
     return render(request, "registration.html", language, staff=staff,
                   registration=registration, history=history, statuses=INVITATION_STATUSES,
-                  saved=request.query_params.get("saved") == "1", error=None)
+                  saved=request.query_params.get("saved") == "1",
+                  resent=request.query_params.get("resent") == "1", error=None)
 
 
 @backoffice.post("/registrations/{reference}", dependencies=[AdminOnly])
@@ -203,5 +207,6 @@ def export_xlsx(staff: StaffDep, session: SessionDep, stream_session: StreamSess
 
 
 backoffice.include_router(staff_admin.router)
+backoffice.include_router(staff_outbox.router)
 router.include_router(login_router, prefix="/staff")
 router.include_router(backoffice, prefix="/staff")
