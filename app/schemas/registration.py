@@ -24,6 +24,9 @@ from app.vocab import (
 # PostgreSQL refuses NUL outright, so they are turned away here with a message instead.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"\s+")
+# Direction overrides and isolates can make text display in another order than it is
+# stored (and spill into what follows it on a page); nobody needs them in a registration.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _POSTCODE_MY = re.compile(r"^[0-9]{5}$")
 _POSTCODE_ABROAD = re.compile(r"^[0-9A-Za-z][0-9A-Za-z \-]{1,11}$")
 
@@ -141,7 +144,7 @@ def clean_text(
         raise _mistake(field, "invalid")
     if _CONTROL.search(value):
         raise PydanticCustomError("control_character", CONTROL_CHARACTER_MESSAGE)
-    text = unicodedata.normalize("NFC", value).strip()
+    text = _BIDI_CONTROLS.sub("", unicodedata.normalize("NFC", value)).strip()
     if not multiline:
         text = _SPACES.sub(" ", text)
     if not text:
