@@ -269,3 +269,15 @@ def test_each_load_of_the_form_gets_its_own_token(client: TestClient) -> None:
 
     assert first != second
     assert "__FORM_TOKEN__" not in first + second
+
+
+def test_a_program_that_fills_the_hidden_field_is_turned_away(
+    client: TestClient, session: Session
+) -> None:
+    page = client.get("/").text
+    assert 'name="contact_fax"' in page and 'class="honeypot"' in page
+
+    response = client.post("/", data=form_fields() | {"contact_fax": "+60 3 1234 5678"})
+
+    assert response.status_code == 422
+    assert count_rows(session, "registration") == 0

@@ -50,6 +50,7 @@ FORM_FIELDS = (
 LIST_FIELDS = ("pillars", "focus_areas")
 CONFIRMATION_MAX_AGE_SECONDS = 24 * 3600
 FORM_PURPOSE = "registration"
+HONEYPOT_FIELD = "contact_fax"
 RATE_LIMITED_MESSAGE = N_(
     "Too many registrations have been sent from your network in a short time. "
     "Wait a few minutes, then submit the form again. Your answers are kept below."
@@ -184,6 +185,10 @@ def submit_form(
     if not call["call_open"]:
         return _form_page(request, language, call, values=values)
     form_token = str(form.get("form_token", ""))
+    if form.get(HONEYPOT_FIELD):
+        return _form_page(request, language, call, values=values,
+                          errors={"__form__": FORGED_MESSAGE},
+                          status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
     if not (is_same_origin(request) and form_token_is_valid(form_token, FORM_PURPOSE)):
         return _form_page(
             request,
