@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -38,6 +39,13 @@ async def _validation_error(_request: Request, error: Exception) -> JSONResponse
     return JSONResponse({"detail": detail}, status_code=422)
 
 
+def _report_readiness() -> None:
+    ready, reason = migrations_at_head()
+    if not ready:
+        # One clear line; the process stays up so /readyz can report it and recover.
+        logging.getLogger("app").error("not ready at start-up: %s", reason)
+
+
 @asynccontextmanager
 async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     # Sync endpoints run in AnyIO's thread pool; one database connection per thread means
@@ -45,10 +53,9 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
     limiter = anyio.to_thread.current_default_thread_limiter()
     limiter.total_tokens = settings.db_pool_size + settings.db_max_overflow
-    ready, reason = migrations_at_head()
-    if not ready:
-        # One clear line; the process stays up so /readyz can report it and recover.
-        logging.getLogger("app").error("not ready at start-up: %s", reason)
+    # Checked beside start-up, not before it: /healthz answers at once, and /readyz tells
+    # the load balancer when the database is there and migrated.
+    threading.Thread(target=_report_readiness, name="readiness-check", daemon=True).start()
     yield
 
 

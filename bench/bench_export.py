@@ -99,6 +99,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--plot", type=Path, help="draw time and peak memory against rows here")
     arguments = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="alliance87-bench-") as name:
@@ -142,6 +143,34 @@ def main() -> None:
         print()
     print("\nTargets: CSV within 5× sqlite3; XLSX within 30 s; every export under 200 MB "
           "and flat as rows grow.")
+    if arguments.plot:
+        plot(rows, arguments.plot)
+
+
+def plot(rows: list[tuple[int, dict[str, float], dict[str, float], dict[str, float]]],
+         path: Path) -> None:
+    """Draw export time and peak memory against the number of registrations."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = [size for size, _, _, _ in rows]
+    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    for key, name in (("sqlite3", "sqlite3 -csv"), ("csv", "CSV export"),
+                      ("xlsx", "XLSX export")):
+        left.plot(sizes, [median[key] for _, median, _, _ in rows], marker="o", label=name)
+        right.plot(sizes, [peak[key] for _, _, _, peak in rows], marker="o", label=name)
+    left.set(title="Export time (median wall clock)", xlabel="registrations", ylabel="seconds")
+    right.set(title="Peak memory of the process", xlabel="registrations", ylabel="MB",
+              ylim=(0, 220))
+    right.axhline(200, color="grey", linestyle="--", linewidth=1)
+    for axes in (left, right):
+        axes.grid(alpha=.3)
+        axes.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    print(f"\nPlot written to {path}")
 
 
 if __name__ == "__main__":

@@ -5,9 +5,6 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.core.db import get_engine
@@ -18,6 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 @lru_cache
 def expected_heads() -> frozenset[str]:
     """Return the migration heads this code expects, read once from migrations/."""
+    # Imported here: Alembic is needed only when readiness is first asked, not at start-up.
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "migrations"))
     return frozenset(ScriptDirectory.from_config(config).get_heads())
@@ -25,6 +26,8 @@ def expected_heads() -> frozenset[str]:
 
 def migrations_at_head() -> tuple[bool, str]:
     """Return whether the database is reachable and migrated, and why not if it is not."""
+    from alembic.runtime.migration import MigrationContext
+
     try:
         with get_engine().connect() as connection:
             current = frozenset(MigrationContext.configure(connection).get_current_heads())
