@@ -44,14 +44,20 @@ FROM registration r WHERE r.withdrawn_at IS NULL ORDER BY r.submitted_at DESC, r
 """
 
 
-def run(command: list[str], *, env: dict[str, str], stdin: str | None = None,
-        stdout: Path | None = None) -> tuple[float, float, float]:
+def run(
+    command: list[str], *, env: dict[str, str], stdin: str | None = None, stdout: Path | None = None
+) -> tuple[float, float, float]:
     """Run one process; return (wall seconds, CPU seconds, peak RSS in MB) for it alone."""
     out = open(stdout, "wb") if stdout else subprocess.DEVNULL  # noqa: SIM115
     started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out,
-                               stderr=subprocess.DEVNULL,
-                               stdin=subprocess.PIPE if stdin else None)
+    process = subprocess.Popen(
+        command,
+        env=env,
+        cwd=ROOT,
+        stdout=out,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.PIPE if stdin else None,
+    )
     if stdin:
         assert process.stdin is not None
         process.stdin.write(stdin.encode())
@@ -68,12 +74,22 @@ def run(command: list[str], *, env: dict[str, str], stdin: str | None = None,
 
 def seed(directory: Path, count: int) -> dict[str, str]:
     database = directory / f"bench-{count}.sqlite3"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "ENVIRONMENT": "development",
-           "LOG_LEVEL": "WARNING"}
-    subprocess.run([BIN / "alembic", "upgrade", "head"], env=env, cwd=ROOT, check=True,
-                   capture_output=True)
-    subprocess.run([BIN / "alliance87", "seed-demo", "--count", str(count), "--seed", "87"],
-                   env=env, cwd=ROOT, check=True, capture_output=True)
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "ENVIRONMENT": "development",
+        "LOG_LEVEL": "WARNING",
+    }
+    subprocess.run(
+        [BIN / "alembic", "upgrade", "head"], env=env, cwd=ROOT, check=True, capture_output=True
+    )
+    subprocess.run(
+        [BIN / "alliance87", "seed-demo", "--count", str(count), "--seed", "87"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     env["BENCH_DATABASE"] = str(database)
     return env
 
@@ -86,12 +102,28 @@ def measure(env: dict[str, str], directory: Path, repeats: int) -> Timings:
     results: Timings = {"sqlite3": [], "csv": [], "xlsx": []}
     for _ in range(repeats):
         # Alternating, so a slow moment of the machine touches every contender alike.
-        results["sqlite3"].append(run(["sqlite3", database], env=env, stdin=BASELINE_SQL,
-                                      stdout=directory / "baseline.csv"))
+        results["sqlite3"].append(
+            run(
+                ["sqlite3", database],
+                env=env,
+                stdin=BASELINE_SQL,
+                stdout=directory / "baseline.csv",
+            )
+        )
         for file_format in ("csv", "xlsx"):
-            results[file_format].append(run(
-                [str(BIN / "alliance87"), "export", "--format", file_format,
-                 "--output", str(directory / f"export.{file_format}")], env=env))
+            results[file_format].append(
+                run(
+                    [
+                        str(BIN / "alliance87"),
+                        "export",
+                        "--format",
+                        file_format,
+                        "--output",
+                        str(directory / f"export.{file_format}"),
+                    ],
+                    env=env,
+                )
+            )
     return results
 
 
@@ -112,43 +144,57 @@ def main() -> None:
             cpu = {k: statistics.median(c for _, c, _ in v) for k, v in results.items()}
             peak = {k: max(m for _, _, m in v) for k, v in results.items()}
             rows.append((size, median, cpu, peak))
-    print(f"Export benchmark, SQLite, median of {arguments.repeats} alternating runs "
-          f"(Python {sys.version.split()[0]}, {os.cpu_count()} CPUs)\n")
+    print(
+        f"Export benchmark, SQLite, median of {arguments.repeats} alternating runs "
+        f"(Python {sys.version.split()[0]}, {os.cpu_count()} CPUs)\n"
+    )
     print("Wall-clock time (what a person waits):\n")
     print("| rows | sqlite3 -csv | CSV export | CSV ÷ sqlite3 | XLSX export | XLSX ÷ sqlite3 |")
     print("|---:|---:|---:|---:|---:|---:|")
     for size, median, _cpu, _peak in rows:
-        print(f"| {size:,} | {median['sqlite3']:.2f} s | {median['csv']:.2f} s | "
-              f"{median['csv'] / median['sqlite3']:.2f}× | {median['xlsx']:.2f} s | "
-              f"{median['xlsx'] / median['sqlite3']:.1f}× |")
+        print(
+            f"| {size:,} | {median['sqlite3']:.2f} s | {median['csv']:.2f} s | "
+            f"{median['csv'] / median['sqlite3']:.2f}× | {median['xlsx']:.2f} s | "
+            f"{median['xlsx'] / median['sqlite3']:.1f}× |"
+        )
     print("\nCPU time, user + system (steadier than wall time on a shared machine):\n")
     print("| rows | sqlite3 -csv | CSV export | CSV ÷ sqlite3 | XLSX export | XLSX ÷ sqlite3 |")
     print("|---:|---:|---:|---:|---:|---:|")
     for size, _median, cpu, _peak in rows:
-        print(f"| {size:,} | {cpu['sqlite3']:.2f} s | {cpu['csv']:.2f} s | "
-              f"{cpu['csv'] / cpu['sqlite3']:.2f}× | {cpu['xlsx']:.2f} s | "
-              f"{cpu['xlsx'] / cpu['sqlite3']:.1f}× |")
+        print(
+            f"| {size:,} | {cpu['sqlite3']:.2f} s | {cpu['csv']:.2f} s | "
+            f"{cpu['csv'] / cpu['sqlite3']:.2f}× | {cpu['xlsx']:.2f} s | "
+            f"{cpu['xlsx'] / cpu['sqlite3']:.1f}× |"
+        )
     print("\nPeak resident memory of each process:\n")
     print("| rows | sqlite3 -csv | CSV export | XLSX export |")
     print("|---:|---:|---:|---:|")
     for size, _median, _cpu, peak in rows:
-        print(f"| {size:,} | {peak['sqlite3']:.0f} MB | {peak['csv']:.0f} MB "
-              f"| {peak['xlsx']:.0f} MB |")
+        print(
+            f"| {size:,} | {peak['sqlite3']:.0f} MB | {peak['csv']:.0f} MB "
+            f"| {peak['xlsx']:.0f} MB |"
+        )
     if len(rows) > 1:
         (small, _, _, small_peak), (large, _, _, large_peak) = rows[0], rows[-1]
         for file_format in ("csv", "xlsx"):
             growth = large_peak[file_format] / small_peak[file_format]
-            print(f"\nPeak memory of the {file_format.upper()} export, {large:,} rows against "
-                  f"{small:,}: {growth:.2f}× ({large // small}× the rows)", end="")
+            print(
+                f"\nPeak memory of the {file_format.upper()} export, {large:,} rows against "
+                f"{small:,}: {growth:.2f}× ({large // small}× the rows)",
+                end="",
+            )
         print()
-    print("\nTargets: CSV within 5× sqlite3; XLSX within 30 s; every export under 200 MB "
-          "and flat as rows grow.")
+    print(
+        "\nTargets: CSV within 5× sqlite3; XLSX within 30 s; every export under 200 MB "
+        "and flat as rows grow."
+    )
     if arguments.plot:
         plot(rows, arguments.plot)
 
 
-def plot(rows: list[tuple[int, dict[str, float], dict[str, float], dict[str, float]]],
-         path: Path) -> None:
+def plot(
+    rows: list[tuple[int, dict[str, float], dict[str, float], dict[str, float]]], path: Path
+) -> None:
     """Draw export time and peak memory against the number of registrations."""
     import matplotlib
 
@@ -157,16 +203,16 @@ def plot(rows: list[tuple[int, dict[str, float], dict[str, float], dict[str, flo
 
     sizes = [size for size, _, _, _ in rows]
     figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    for key, name in (("sqlite3", "sqlite3 -csv"), ("csv", "CSV export"),
-                      ("xlsx", "XLSX export")):
+    for key, name in (("sqlite3", "sqlite3 -csv"), ("csv", "CSV export"), ("xlsx", "XLSX export")):
         left.plot(sizes, [median[key] for _, median, _, _ in rows], marker="o", label=name)
         right.plot(sizes, [peak[key] for _, _, _, peak in rows], marker="o", label=name)
     left.set(title="Export time (median wall clock)", xlabel="registrations", ylabel="seconds")
-    right.set(title="Peak memory of the process", xlabel="registrations", ylabel="MB",
-              ylim=(0, 220))
+    right.set(
+        title="Peak memory of the process", xlabel="registrations", ylabel="MB", ylim=(0, 220)
+    )
     right.axhline(200, color="grey", linestyle="--", linewidth=1)
     for axes in (left, right):
-        axes.grid(alpha=.3)
+        axes.grid(alpha=0.3)
         axes.legend()
     figure.tight_layout()
     figure.savefig(path, dpi=110)

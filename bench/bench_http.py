@@ -35,18 +35,21 @@ def main() -> None:
                 app, ready = "app.main:app", "/readyz"
             else:
                 floor_db = Path(tempfile.mkdtemp()) / "floor.sqlite3"
-                env = {**os.environ, "FLOOR_DATABASE": str(floor_db),
-                       "FLOOR_SCHEMA": "portal" if "portal" in name else "plain",
-                       "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+                env = {
+                    **os.environ,
+                    "FLOOR_DATABASE": str(floor_db),
+                    "FLOOR_SCHEMA": "portal" if "portal" in name else "plain",
+                    "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+                }
                 app, ready = "bench.floor_app:app", "/openapi.json"
             with server(app, env, ready_path=ready) as url:
                 figures = wrk(url, script="post_registration.lua", **load)
                 results.setdefault(f"POST {name}", []).append(figures)
                 if name == "portal":
-                    results.setdefault("GET /", []).append(
-                        wrk(url + "/", script="get.lua", **load))
+                    results.setdefault("GET /", []).append(wrk(url + "/", script="get.lua", **load))
                     results.setdefault("GET /healthz", []).append(
-                        wrk(url + "/healthz", script="get.lua", **load))
+                        wrk(url + "/healthz", script="get.lua", **load)
+                    )
         print(f"round {round_number + 1}/{arguments.rounds} done", flush=True)
 
     print(f"\n{'target':<28}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}")
@@ -58,12 +61,18 @@ def main() -> None:
         print(f"{name:<28}{s['rps']:>9.0f}{s['p50_ms']:>9.1f}{s['p99_ms']:>9.1f}{non2xx:>9.0f}")
     post = summary["POST portal"]["rps"]
     print("\nratios (medians of the same run):")
-    print(f"  POST portal / floor with the portal's schema : "
-          f"{post / summary['POST floor-portal-schema']['rps']:.2f}x")
-    print(f"  POST portal / floor with a plain schema      : "
-          f"{post / summary['POST floor-plain-schema']['rps']:.2f}x")
-    print(f"  GET /       / GET /healthz                   : "
-          f"{summary['GET /']['rps'] / summary['GET /healthz']['rps']:.2f}x")
+    print(
+        f"  POST portal / floor with the portal's schema : "
+        f"{post / summary['POST floor-portal-schema']['rps']:.2f}x"
+    )
+    print(
+        f"  POST portal / floor with a plain schema      : "
+        f"{post / summary['POST floor-plain-schema']['rps']:.2f}x"
+    )
+    print(
+        f"  GET /       / GET /healthz                   : "
+        f"{summary['GET /']['rps'] / summary['GET /healthz']['rps']:.2f}x"
+    )
 
 
 if __name__ == "__main__":

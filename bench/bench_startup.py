@@ -1,6 +1,6 @@
 """Start-up: time until the portal answers /healthz, against a bare FastAPI app, alternating.
 
-    .venv/bin/python bench/bench_startup.py [--rounds 7]
+.venv/bin/python bench/bench_startup.py [--rounds 7]
 """
 
 from __future__ import annotations
@@ -14,22 +14,36 @@ from pathlib import Path
 
 from harness import ROOT, free_port, median, migrate, portal_env, temp_sqlite_url, wait_until_ready
 
-BARE_APP = '''
+BARE_APP = """
 from fastapi import FastAPI
 app = FastAPI()
 
 @app.get("/healthz")
 def healthz():
     return {"status": "ok"}
-'''
+"""
 
 
 def time_to_ready(app: str, env: dict[str, str]) -> float:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            app,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         return wait_until_ready(f"http://127.0.0.1:{port}/healthz", process)
     finally:

@@ -27,12 +27,19 @@ _numbers = itertools.count()
 def body() -> dict[str, object]:
     n = next(_numbers)
     return {
-        "organisation_name": f"Surge Organisation {n}", "category": "cso",
-        "address": "Jalan Tun Razak", "postcode": "50400", "state": "wp_kuala_lumpur",
-        "contact_name": "Nur Aisyah", "contact_designation": "Pengarah",
-        "contact_email": f"surge{n}@example.org.my", "contact_phone": "012-345 6789",
-        "pillars": ["prevention"], "interest_statement": "Kami membantu pekerja migran.",
-        "workshop_attendees": 1, "consent_pdpa": True,
+        "organisation_name": f"Surge Organisation {n}",
+        "category": "cso",
+        "address": "Jalan Tun Razak",
+        "postcode": "50400",
+        "state": "wp_kuala_lumpur",
+        "contact_name": "Nur Aisyah",
+        "contact_designation": "Pengarah",
+        "contact_email": f"surge{n}@example.org.my",
+        "contact_phone": "012-345 6789",
+        "pillars": ["prevention"],
+        "interest_statement": "Kami membantu pekerja migran.",
+        "workshop_attendees": 1,
+        "consent_pdpa": True,
     }
 
 
@@ -62,14 +69,17 @@ def run(name: str, database_url: str, workers: int, clients: int, seconds: float
     migrate(env)
     with server("app.main:app", env, workers=workers, ready_path="/healthz") as url:
         calm = asyncio.run(surge(url, 1, 1.5))
-        closes_at = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds / 2))
+        closes_at = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds / 2)
         subprocess_set_deadline(env, closes_at)
         log = asyncio.run(surge(url, clients, seconds))
     engine = create_engine(database_url)
     with engine.connect() as connection:
-        rows = connection.execute(text(
-            "SELECT reference, submitted_at FROM registration "
-            "WHERE organisation_key LIKE 'surge organisation %'")).all()
+        rows = connection.execute(
+            text(
+                "SELECT reference, submitted_at FROM registration "
+                "WHERE organisation_key LIKE 'surge organisation %'"
+            )
+        ).all()
     engine.dispose()
     statuses = Counter(status for status, _, _ in log)
     acknowledged = [reference for status, reference, _ in log if status == 201]
@@ -83,12 +93,19 @@ def run(name: str, database_url: str, workers: int, clients: int, seconds: float
     print(f"\n== {name}: {clients} clients for {seconds:.0f}s, deadline mid-run")
     print(f"answers: {dict(statuses)}")
     print(f"5xx or transport errors: {sum(n for s, n in statuses.items() if s not in (201, 403))}")
-    print(f"acknowledged {len(acknowledged)}, stored {len(rows) - calm_acknowledged} "
-          f"(+{calm_acknowledged} from the calm run), duplicates {sum(1 for n in stored.values() if n > 1)}, "
-          f"acknowledged but missing {len(set(acknowledged) - set(stored))}")
+    duplicates = sum(1 for n in stored.values() if n > 1)
+    missing = len(set(acknowledged) - set(stored))
+    print(
+        f"acknowledged {len(acknowledged)}, stored {len(rows) - calm_acknowledged} "
+        f"(+{calm_acknowledged} from the calm run), duplicates {duplicates}, "
+        f"acknowledged but missing {missing}"
+    )
     print(f"stored at or after the instant: {len(late)}")
     print(f"latency p50 {median(latencies) * 1000:.0f} ms, p99 {p99:.0f} ms")
-    print(f"throughput {surge_rate:.0f} answers/s = {surge_rate / calm_rate:.2f}x a calm single client")
+    print(
+        f"throughput {surge_rate:.0f} answers/s = "
+        f"{surge_rate / calm_rate:.2f}x a calm single client"
+    )
 
 
 def subprocess_set_deadline(env: dict[str, str], closes_at: dt.datetime) -> None:
@@ -97,8 +114,13 @@ def subprocess_set_deadline(env: dict[str, str], closes_at: dt.datetime) -> None
 
     from harness import ROOT
 
-    subprocess.run([sys.executable, "-m", "app.cli", "set-deadline", closes_at.isoformat()],
-                   cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "app.cli", "set-deadline", closes_at.isoformat()],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
 
 
 def _aware(value: object) -> dt.datetime:
@@ -114,8 +136,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=12)
     parser.add_argument("--postgres", help="postgresql+psycopg://… of an empty database")
     arguments = parser.parse_args()
-    run("SQLite, 1 worker", temp_sqlite_url("surge.sqlite3"), 1, arguments.clients,
-        arguments.seconds)
+    run(
+        "SQLite, 1 worker",
+        temp_sqlite_url("surge.sqlite3"),
+        1,
+        arguments.clients,
+        arguments.seconds,
+    )
     if arguments.postgres:
         run("PostgreSQL, 4 workers", arguments.postgres, 4, arguments.clients, arguments.seconds)
 

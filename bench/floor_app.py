@@ -43,7 +43,11 @@ class PlainRegistration(BaseModel):
     consent_share_partners: bool = False
 
 
-Schema = RegistrationCreate if os.environ.get("FLOOR_SCHEMA", "portal") == "portal" else PlainRegistration
+Schema = (
+    RegistrationCreate
+    if os.environ.get("FLOOR_SCHEMA", "portal") == "portal"
+    else PlainRegistration
+)
 _local = threading.local()
 
 

@@ -39,19 +39,41 @@ def portal_env(database_url: str, **extra: str) -> dict[str, str]:
 
 
 def migrate(env: dict[str, str]) -> None:
-    subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env=env,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "alembic", "upgrade", "head"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
 
 
 @contextmanager
-def server(app: str, env: dict[str, str], *, workers: int = 1,
-           ready_path: str = "/openapi.json") -> Iterator[str]:
+def server(
+    app: str, env: dict[str, str], *, workers: int = 1, ready_path: str = "/openapi.json"
+) -> Iterator[str]:
     """Run `app` under uvicorn and yield its base URL once it answers."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
-         "--workers", str(workers), "--no-access-log", "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            app,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -76,13 +98,25 @@ def wait_until_ready(url: str, process: subprocess.Popen[bytes], timeout: float 
     raise RuntimeError(f"{url} not ready after {timeout}s")
 
 
-def wrk(url: str, *, script: str, seconds: int = 8, connections: int = 16,
-        threads: int = 1) -> dict[str, float]:
+def wrk(
+    url: str, *, script: str, seconds: int = 8, connections: int = 16, threads: int = 1
+) -> dict[str, float]:
     """Run wrk against `url` and return requests/s, non-2xx count and p50/p99 in ms."""
     result = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s",
-         "-s", str(BENCH / script), url],
-        capture_output=True, text=True, check=True,
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "30s",
+            "-s",
+            str(BENCH / script),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     line = next(x for x in result.stdout.splitlines() if x.startswith("JSON "))
     figures = json.loads(line[5:])

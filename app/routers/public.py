@@ -125,7 +125,7 @@ def _form_page(
     )
 
 
-_TOKEN_PLACEHOLDER = "__FORM_TOKEN__"
+_TOKEN_PLACEHOLDER = "__FORM_TOKEN__"  # noqa: S105 - a placeholder, not a secret
 
 
 @lru_cache(maxsize=16)
