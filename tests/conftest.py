@@ -36,6 +36,7 @@ from app.core.db import create_db_engine, get_engine, get_session  # noqa: E402
 from app.deps import request_time  # noqa: E402
 from app.main import app  # noqa: E402
 from app.models import Base  # noqa: E402
+from app.services.deadline import forget_displayed_deadline  # noqa: E402
 from tests.factories import registration_payload  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,6 +71,12 @@ class Clock:
 
     def __call__(self) -> dt.datetime:
         return self.now.astimezone(dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_displayed_deadline() -> None:
+    """Each test starts without a deadline remembered for the form page by an earlier one."""
+    forget_displayed_deadline()
 
 
 @pytest.fixture

@@ -68,7 +68,8 @@ def test_a_viewer_sees_the_outbox_but_cannot_retry(client: TestClient, session: 
 def test_resend_confirmation_queues_a_new_one(client: TestClient, session: Session) -> None:
     reference = _registered(client)
     csrf = sign_in(client, staff_user(session, role="admin"))
-    assert "Resend confirmation" in client.get(f"/staff/registrations/{reference}").text
+    page = client.get(f"/staff/registrations/{reference}", params={"lang": "en"})
+    assert "Resend confirmation" in page.text
 
     response = client.post(f"/staff/registrations/{reference}/resend",
                            data={"csrf_token": csrf}, follow_redirects=False)

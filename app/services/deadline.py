@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +20,29 @@ def registration_closes_at(session: Session) -> dt.datetime:
     return closes_at if closes_at is not None else get_settings().default_registration_closes_at
 
 
+# The form page shows the deadline on every visit. Reading it at most every two seconds
+# spares the database during the deadline rush; submissions always read it afresh.
+_SHOWN_FOR_SECONDS = 2.0
+_shown: tuple[float, dt.datetime] | None = None
+
+
+def closes_at_for_display(session: Session) -> dt.datetime:
+    """Return the deadline to show on a page, at most two seconds old."""
+    global _shown
+    cached = _shown
+    if cached is not None and time.monotonic() - cached[0] < _SHOWN_FOR_SECONDS:
+        return cached[1]
+    closes_at = registration_closes_at(session)
+    _shown = (time.monotonic(), closes_at)
+    return closes_at
+
+
+def forget_displayed_deadline() -> None:
+    """Make the next page read the deadline afresh (after it was changed here)."""
+    global _shown
+    _shown = None
+
+
 def is_open(closes_at: dt.datetime, now: dt.datetime) -> bool:
     """Say whether a submission arriving at `now` is in time."""
     return now < closes_at
@@ -26,6 +50,7 @@ def is_open(closes_at: dt.datetime, now: dt.datetime) -> bool:
 
 def set_deadline(*, session: Session, value: str, set_by: str, now: dt.datetime) -> CallDeadline:
     """Record a new deadline (a date or a date-time with offset), keeping the old ones."""
+    forget_displayed_deadline()
     row = CallDeadline(
         closes_at=parse_deadline(value), given_as=value.strip(), set_by=set_by, set_at=now
     )
