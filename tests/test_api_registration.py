@@ -285,3 +285,17 @@ def test_openapi_documents_every_field_and_error(client: TestClient) -> None:
 def test_health_and_readiness(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     assert client.get("/readyz").status_code == 200
+
+
+def test_names_that_grow_when_case_folded_are_stored(client: TestClient, session: Session) -> None:
+    response = client.post(URL, json=registration_payload(organisation_name="ß" * 200))
+
+    assert response.status_code == 201
+    assert session.scalars(select(Registration.organisation_key)).one() == "ss" * 200
+
+
+def test_addresses_that_need_smtputf8_are_refused(client: TestClient) -> None:
+    response = client.post(URL, json=registration_payload(contact_email="pengguna.ß@example.com"))
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "contact_email"]

@@ -105,3 +105,14 @@ def test_deadline_values_parse_to_the_closing_instant(value: str, closes_at: dt.
 def test_malformed_deadlines_are_refused(value: str) -> None:
     with pytest.raises(ValueError):
         parse_deadline(value)
+
+
+def test_after_the_deadline_even_an_invalid_body_is_told_the_call_has_closed(
+    client: TestClient, clock: Clock
+) -> None:
+    clock.set(at_myt(2022, 10, 21, 0, 0))
+
+    response = client.post(URL, json={"organisation_name": ""})
+
+    assert response.status_code == 403
+    assert "2022-10-21T00:00:00+08:00" in response.json()["detail"]

@@ -345,3 +345,49 @@ def test_sent_and_inflight_mail_cannot_be_retried(
         outbox.retry_mail(session=session, mail_id=sent.id, now=dt.datetime.now(dt.UTC))
     with pytest.raises(outbox.MailNotFound):
         outbox.retry_mail(session=session, mail_id=10**9, now=dt.datetime.now(dt.UTC))
+
+
+def test_a_long_outage_never_uses_up_the_attempts(
+    client: TestClient, session: Session, clock: Clock
+) -> None:
+    port = free_port()
+    settings = mail_settings(port)
+    _register(client)
+    now = dt.datetime(2022, 10, 15, 2, 0, tzinfo=dt.UTC)
+
+    for _ in range(MAX_ATTEMPTS + 5):  # more than a day of hourly tries against nothing
+        deliver_due(session=session, settings=settings, now=now)
+        now = min(m.next_attempt_at for m in _mails(session))
+
+    assert {m.status for m in _mails(session)} == {"retry"}
+    server = SmtpServer(port)
+    server.start()
+    try:
+        deliver_due(session=session, settings=settings, now=now)
+    finally:
+        server.stop()
+    assert {m.status for m in _mails(session)} == {"sent"}
+    assert len(server.received) == 2
+
+
+def test_a_message_the_server_cannot_carry_fails_alone(
+    client: TestClient, session: Session, smtp_server: SmtpServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import smtplib
+
+    _register(client, contact_email="first@example.org.my")
+    _register(client, contact_email="second@example.org.my")
+    real_send = smtplib.SMTP.send_message
+
+    def send(self: smtplib.SMTP, message: object, *args: object, **kwargs: object) -> object:
+        if "first@example.org.my" in kwargs.get("to_addrs", []):  # type: ignore[operator]
+            raise smtplib.SMTPNotSupportedError("SMTPUTF8 not supported by server")
+        return real_send(self, message, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(smtplib.SMTP, "send_message", send)
+    deliver_due(session=session, settings=smtp_server.settings())
+
+    statuses = {m.to_address: m.status for m in _mails(session) if m.kind == "confirmation"}
+    assert statuses == {"first@example.org.my": "failed", "second@example.org.my": "sent"}
+    assert len(smtp_server.handler.to(SECRETARIAT)) == 2

@@ -63,25 +63,55 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_end(connection: Any) -> None:
         _release(connection.info)
 
-    # A connection returned to the pool mid-transaction is rolled back there; let go too.
+    # A connection returned to the pool mid-transaction is rolled back there, and a broken
+    # one is thrown away; let go of the lock either way.
     @event.listens_for(engine.pool, "reset")
     def _on_reset(_dbapi_connection: Any, record: Any, _state: Any = None) -> None:
         _release(record.info)
 
+    @event.listens_for(engine.pool, "invalidate")
+    @event.listens_for(engine.pool, "soft_invalidate")
+    def _on_invalidate(_dbapi_connection: Any, record: Any, _exception: Any = None) -> None:
+        _release(record.info)
+
+
+_WROTE = "alliance87_wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flush(session: Session, _context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state: Any) -> None:
+    if not state.is_select:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_writes(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
+
 
 def begin_write(session: Session) -> None:
-    """Start the session's transaction as one that will write.
+    """Make the session's transaction one that will write, from here on.
 
-    Call it before the transaction's first statement. On SQLite it takes the write lock
-    now rather than failing later; on PostgreSQL it changes nothing.
+    On SQLite it takes the write lock now rather than failing later; on PostgreSQL it
+    changes nothing. A request may read first (check a form, verify a password) without
+    holding the lock: if the transaction so far has only read, it is ended and a writing
+    one begins. Once something was written, it is too late, and that is a bug.
     """
     if session.in_transaction():
         connection = session.connection()
-        if connection.dialect.name == "sqlite" and not connection.get_execution_options().get(
+        if connection.dialect.name != "sqlite" or connection.get_execution_options().get(
             WRITE_OPTION
         ):
-            raise RuntimeError("begin_write() must come before the transaction's first statement")
-        return
+            return
+        if session.info.get(_WROTE):
+            raise RuntimeError("begin_write() must come before the transaction's first write")
+        session.rollback()
     session.connection(execution_options={WRITE_OPTION: True})
 
 

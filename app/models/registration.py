@@ -55,8 +55,9 @@ class Registration(Base):
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
 
     organisation_name: Mapped[str] = mapped_column(String(200))
-    # Lower-cased, spaces collapsed: what the duplicate rule compares.
-    organisation_key: Mapped[str] = mapped_column(String(200))
+    # Case-folded, spaces collapsed: what the duplicate rule compares. Case folding can
+    # make text up to three times longer ("ß" becomes "ss"), hence the room.
+    organisation_key: Mapped[str] = mapped_column(String(600))
     category: Mapped[str] = mapped_column(String(32), index=True)
     category_other: Mapped[str] = mapped_column(String(200), default="")
     registration_number: Mapped[str] = mapped_column(String(100), default="")
@@ -68,7 +69,7 @@ class Registration(Base):
     contact_name: Mapped[str] = mapped_column(String(200))
     contact_designation: Mapped[str] = mapped_column(String(200))
     contact_email: Mapped[str] = mapped_column(String(320))
-    contact_email_key: Mapped[str] = mapped_column(String(320))
+    contact_email_key: Mapped[str] = mapped_column(String(960))
     contact_phone: Mapped[str] = mapped_column(String(20))
 
     interest_statement: Mapped[str] = mapped_column(Text)

@@ -16,7 +16,8 @@ class StaffUser(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(320))
-    email_key: Mapped[str] = mapped_column(String(320), unique=True)
+    # Case-folded (up to three times longer than the address).
+    email_key: Mapped[str] = mapped_column(String(960), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, status
 from fastapi.responses import Response
 
+from app.core.config import ENQUIRIES_EMAIL, MALAYSIA
 from app.core.ratelimit import limit_submissions
 from app.deps import NowDep, SessionDep
 from app.schemas.call import CallRead, describe_call
@@ -17,6 +19,25 @@ from app.services.registrations import CallClosed, DuplicateRegistration
 from app.services.submissions import submit_registration
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
+
+
+def _closed(closes_at: dt.datetime) -> HTTPException:
+    return HTTPException(
+        status.HTTP_403_FORBIDDEN,
+        detail="The call for registrations closed at "
+        f"{closes_at.astimezone(MALAYSIA).isoformat()}. Enquiries: {ENQUIRIES_EMAIL}",
+    )
+
+
+def refuse_when_closed(session: SessionDep, now: NowDep) -> None:
+    """Answer 403 before reading the body once the call has closed.
+
+    The deadline shown to pages (at most two seconds old) is enough to turn late
+    submissions away early; an accepted one is checked again where it is stored.
+    """
+    closes_at = deadline.closes_at_for_display(session)
+    if not deadline.is_open(closes_at, now):
+        raise _closed(closes_at)
 
 
 @router.get("/call", response_model=CallRead)
@@ -30,7 +51,7 @@ def read_call(session: SessionDep, now: NowDep) -> CallRead:
     status_code=status.HTTP_201_CREATED,
     response_model=RegistrationReceipt,
     responses={k: ERROR_RESPONSES[k] for k in (400, 403, 409, 413, 422, 429)},
-    dependencies=[Depends(limit_submissions)],
+    dependencies=[Depends(limit_submissions), Depends(refuse_when_closed)],
 )
 def create_registration(
     data: RegistrationCreate,
@@ -55,11 +76,7 @@ def create_registration(
             request_fingerprint=idempotency.fingerprint(data.model_dump_json().encode()),
         )
     except CallClosed as closed:
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            detail="The call for registrations closed at "
-            f"{closed.closes_at.isoformat()}. Enquiries: alliance8.7@mohr.gov.my",
-        ) from None
+        raise _closed(closed.closes_at) from None
     except DuplicateRegistration:
         raise HTTPException(
             status.HTTP_409_CONFLICT,

@@ -15,7 +15,6 @@ from starlette.datastructures import FormData
 
 from app.core.config import get_settings
 from app.core.csrf import form_token_is_valid, is_same_origin, new_form_token
-from app.core.db import begin_write
 from app.core.ratelimit import limit_submissions
 from app.core.templating import environment, language_context, page_templates
 from app.deps import LANGUAGE_COOKIE, LanguageDep, NowDep, SessionDep
@@ -178,7 +177,6 @@ def submit_form(
     language: LanguageDep,
 ) -> Response:
     """Check and store a registration sent from the form."""
-    begin_write(session)
     values: dict[str, Any] = {
         field: (form.getlist(field) if field in LIST_FIELDS else form.get(field, ""))
         for field in FORM_FIELDS

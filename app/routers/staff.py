@@ -75,7 +75,6 @@ def login_page(request: Request, language: LanguageDep, next: str = "") -> Respo
 def sign_in(request: Request, form: FormDep, session: SessionDep, now: NowDep,
             language: LanguageDep) -> Response:
     """Sign a staff member in with a new session, slowing down repeated failures."""
-    begin_write(session)
     email, password = str(form.get("email", "")).strip(), str(form.get("password", ""))
     next_path = _safe_next(form.get("next"))
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
@@ -91,11 +90,14 @@ def sign_in(request: Request, form: FormDep, session: SessionDep, now: NowDep,
                            email=email, next_path=next_path,
                            error=TOO_MANY_ATTEMPTS,
                            headers={"Retry-After": str(retry_after)})
-    user = staff_auth.authenticate(session=session, email=email, password=password, now=now)
+    user = staff_auth.check_password(session=session, email=email, password=password)
     if user is None:
         staff_auth.record_failed_login(client=client, email=email)
         return _login_form(request, language, status_code=status.HTTP_401_UNAUTHORIZED,
                            email=email, next_path=next_path, error=LOGIN_FAILED)
+    # Only a right password takes the write lock, after the slow check.
+    begin_write(session)
+    staff_auth.record_sign_in(session=session, user=user, password=password, now=now)
     previous = request.cookies.get(SESSION_COOKIE)
     if previous:
         staff_auth.end_session(session=session, token=previous, now=now)

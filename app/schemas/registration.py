@@ -385,10 +385,14 @@ class RegistrationCreate(BaseModel):
     @field_validator("contact_email")
     @classmethod
     def _email(cls, value: str) -> str:
+        # Addresses that need SMTPUTF8 (non-ASCII) are refused: the Ministry's mail server
+        # may not carry them, and a confirmation that cannot be sent helps nobody.
         try:
-            validate_email(value, check_deliverability=False)
+            validate_email(value, check_deliverability=False, allow_smtputf8=False)
         except EmailNotValidError:
             raise _mistake("contact_email", "invalid") from None
+        if not value.isascii():
+            raise _mistake("contact_email", "invalid")
         return value
 
     @field_validator("contact_phone")

@@ -163,8 +163,9 @@ def _classify(error: BaseException) -> _Outcome:
     if isinstance(error, smtplib.SMTPAuthenticationError | smtplib.SMTPConnectError):
         # Our settings or the server are at fault, not this message: try again later.
         return _Outcome("retry", described, f"SMTP {error.smtp_code}", connection_lost=True)
-    if isinstance(error, ValueError):
-        # The message itself cannot be written out (an address the server cannot take).
+    if isinstance(error, ValueError | smtplib.SMTPNotSupportedError):
+        # The message itself cannot be written out, or this server cannot take it (an
+        # address that needs SMTPUTF8): the others in the batch are not at fault.
         return _Outcome("failed", described, type(error).__name__)
     if isinstance(error, smtplib.SMTPResponseException):
         label = f"SMTP {error.smtp_code}"
@@ -190,7 +191,9 @@ def _record(session: Session, mail: OutboxMail, outcome: _Outcome, now: dt.datet
         # database keeps nothing but its hash, on the registration.
         row.body_text = redact_private_links(row.body_text)
         row.body_html = redact_private_links(row.body_html)
-    elif outcome.status == "retry" and row.attempts < MAX_ATTEMPTS:
+    elif outcome.status == "retry" and (row.attempts < MAX_ATTEMPTS or outcome.connection_lost):
+        # A server that is away, however long, is waited for (at most an hour between
+        # tries); only a message the server keeps turning away runs out of attempts.
         row.status = "retry"
         row.next_attempt_at = now + retry_delay(row.attempts)
         row.last_error = outcome.error

@@ -105,10 +105,11 @@ def find_staff(*, session: Session, email: str) -> StaffUser | None:
     return session.scalar(select(StaffUser).where(StaffUser.email_key == email_key(email)))
 
 
-def authenticate(
-    *, session: Session, email: str, password: str, now: dt.datetime
-) -> StaffUser | None:
-    """Return the active account if the password is right; None says nothing more."""
+def check_password(*, session: Session, email: str, password: str) -> StaffUser | None:
+    """Return the active account if the password is right; None says nothing more.
+
+    It only reads, so the slow hashing holds no write lock.
+    """
     user = find_staff(session=session, email=email)
     try:
         _hasher().verify(user.password_hash if user else _unknown_user_hash(), password)
@@ -116,10 +117,24 @@ def authenticate(
         return None
     if user is None or user.disabled_at is not None:
         return None
+    return user
+
+
+def record_sign_in(*, session: Session, user: StaffUser, password: str, now: dt.datetime) -> None:
+    """Note the sign-in, and rehash the password if the hashing parameters have changed."""
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = _hasher().hash(password)
     user.last_login_at = now
     session.flush()
+
+
+def authenticate(
+    *, session: Session, email: str, password: str, now: dt.datetime
+) -> StaffUser | None:
+    """Return the active account if the password is right, noting the sign-in."""
+    user = check_password(session=session, email=email, password=password)
+    if user is not None:
+        record_sign_in(session=session, user=user, password=password, now=now)
     return user
 
 
