@@ -281,3 +281,19 @@ def test_a_program_that_fills_the_hidden_field_is_turned_away(
 
     assert response.status_code == 422
     assert count_rows(session, "registration") == 0
+
+
+@pytest.mark.parametrize(
+    ("headers", "accepted"),
+    [
+        ({"Origin": "null"}, True),  # Safari before 16.4: no Sec-Fetch-Site; the token decides
+        ({"Origin": "null", "Sec-Fetch-Site": "same-origin"}, True),
+        ({"Origin": "null", "Sec-Fetch-Site": "cross-site"}, False),
+    ],
+)
+def test_a_null_origin_is_judged_by_fetch_metadata_and_the_token(
+    client: TestClient, headers: dict[str, str], accepted: bool
+) -> None:
+    response = client.post("/", data=form_fields(), headers=headers, follow_redirects=False)
+
+    assert response.status_code == (303 if accepted else 403)

@@ -14,7 +14,7 @@ def test_every_response_carries_the_security_headers(client: TestClient, path: s
     assert "frame-ancestors 'none'" in csp
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert headers["x-content-type-options"] == "nosniff"
-    assert headers["referrer-policy"] == "no-referrer"
+    assert headers["referrer-policy"] == "same-origin"
 
 
 def test_hsts_only_behind_https(client: TestClient) -> None:

@@ -44,9 +44,10 @@ def is_same_origin(request: Request) -> bool:
         return False
     origin = request.headers.get("origin")
     if origin == "null":
-        # Our `Referrer-Policy: no-referrer` makes browsers send `Origin: null` on every
-        # form post, even to this site; the browser's own `Sec-Fetch-Site` then vouches.
-        return fetch_site == "same-origin"
+        # Privacy tools, and browsers under `Referrer-Policy: no-referrer`, send `null`.
+        # With no `Sec-Fetch-Site` to vouch either way (Safari before 16.4), the signed
+        # form token is the defence; a browser that says cross-site was refused above.
+        return fetch_site in (None, "same-origin")
     if origin is None:
         return True
     host = request.headers.get("host", "")

@@ -123,8 +123,9 @@ class SecurityHeaders:
             (b"content-security-policy", policy.encode()),
             (b"x-content-type-options", b"nosniff"),
             (b"x-frame-options", b"DENY"),
-            # Private links carry tokens in their path; never leak them to other sites.
-            (b"referrer-policy", b"no-referrer"),
+            # Private links carry tokens in their path: other sites never see our URLs.
+            # ("no-referrer" would make browsers send `Origin: null` on our own forms.)
+            (b"referrer-policy", b"same-origin"),
             (b"cross-origin-opener-policy", b"same-origin"),
             (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
         ]
