@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from app.core.config import describe_settings_error, get_settings
 from app.core.logging import RequestId, configure_logging
-from app.core.middleware import BodySizeLimit, SecurityHeaders
+from app.core.middleware import BodySizeLimit, RefuseNulBytes, SecurityHeaders
 from app.routers import api, health, manage, public, staff, staff_api
 from app.schemas.registration import field_errors
 from app.services.health import migrations_at_head
@@ -82,6 +82,7 @@ def create_app() -> FastAPI:
     application.include_router(staff_api.router)
     application.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     application.add_middleware(BodySizeLimit)
+    application.add_middleware(RefuseNulBytes)
     application.add_middleware(SecurityHeaders)
     application.add_middleware(RequestId)
     return application

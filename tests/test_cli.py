@@ -77,17 +77,22 @@ def test_seed_demo_refuses_a_database_with_real_registrations(
     assert count_rows(committed_db, "registration") == 6
 
 
-def test_a_bad_setting_is_one_clear_line() -> None:
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"REGISTRATION_DEADLINE": "20 Oct 2022"}, "REGISTRATION_DEADLINE"),
+        ({"ENVIRONMENT": "production", "SECRET_KEY": ""}, "SECRET_KEY"),
+        ({"ENVIRONMENT": "production", "SECRET_KEY": "k"}, "PUBLIC_BASE_URL"),
+    ],
+)
+def test_a_bad_setting_is_one_clear_line(env: dict[str, str], named: str) -> None:
     result = subprocess.run(  # noqa: S603
         [sys.executable, "-m", "app.cli", "set-deadline", "2022-10-20"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "REGISTRATION_DEADLINE": "20 Oct 2022"},
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env={**os.environ, **env},
     )
 
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
-    assert "REGISTRATION_DEADLINE" in lines[0]
+    assert named in lines[0]

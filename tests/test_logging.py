@@ -24,6 +24,13 @@ def test_personal_data_is_masked(text: str, hidden: str) -> None:
     assert hidden not in mask_personal_data(text)
 
 
+@pytest.mark.parametrize(
+    "text", ["sent at 2026-11-22T09:17:25+00:00", "took 12345678 ms", "reference K7MX3QPA"]
+)
+def test_dates_durations_and_references_stay_readable(text: str) -> None:
+    assert mask_personal_data(text) == text
+
+
 def test_each_request_logs_one_json_line_with_its_id(
     client: TestClient, caplog: pytest.LogCaptureFixture
 ) -> None:

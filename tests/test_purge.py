@@ -43,6 +43,7 @@ def test_purge_erases_withdrawn_and_expired_registrations_and_keeps_counts(
     _set(committed_db, old, submitted_at=now - dt.timedelta(days=400))
     with Session(committed_db) as session, session.begin():
         session.execute(update(IdempotencyRecord).values(created_at=now - dt.timedelta(days=2)))
+        session.execute(update(OutboxMail).values(status="sent"))  # the worker has been
 
     assert main(["purge", "--set-retention-days", "365"]) == 0
 
@@ -69,8 +70,24 @@ def test_purging_twice_erases_nothing_more(
 ) -> None:
     withdrawn = _register(committed_client)
     _set(committed_db, withdrawn, withdrawn_at=utcnow())
+    with Session(committed_db) as session, session.begin():
+        session.execute(update(OutboxMail).values(status="sent"))
     main(["purge"])
 
     main(["purge"])
 
     assert "Erased the personal data of 0 registrations" in capsys.readouterr().out.splitlines()[-1]
+
+
+def test_a_registration_with_mail_still_to_send_waits_for_the_next_purge(
+    committed_client: TestClient, committed_db: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    withdrawn = _register(committed_client, contact_name="Leaving Person")
+    _set(committed_db, withdrawn, withdrawn_at=utcnow())
+
+    main(["purge"])
+
+    assert "Erased the personal data of 0 registrations" in capsys.readouterr().out
+    with Session(committed_db) as session:
+        assert session.scalars(select(Registration.contact_name)).one() == "Leaving Person"
+        assert all(m.body_text for m in session.scalars(select(OutboxMail)))

@@ -27,3 +27,8 @@ def test_hsts_only_behind_https(client: TestClient) -> None:
 def test_private_pages_are_not_cached(client: TestClient) -> None:
     assert client.get("/confirmation/x").headers["cache-control"] == "no-store"
     assert "no-store" not in client.get("/").headers.get("cache-control", "")
+
+
+@pytest.mark.parametrize("path", ["/?q=%00", "/staff/registrations?q=a%00b", "/manage/abc%00def"])
+def test_nul_bytes_in_the_address_are_refused(client: TestClient, path: str) -> None:
+    assert client.get(path).status_code == 400

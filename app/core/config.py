@@ -13,7 +13,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 MALAYSIA = ZoneInfo("Asia/Kuala_Lumpur")
 DEFAULT_MAIL_FROM = "Alliance 8.7 Malaysia <alliance8.7@mohr.gov.my>"
 ENQUIRIES_EMAIL = "alliance8.7@mohr.gov.my"
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:8000"
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # noqa: S105
+
+
+_EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+_LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 
 
 def parse_deadline(value: str) -> dt.datetime:
@@ -23,6 +28,16 @@ def parse_deadline(value: str) -> dt.datetime:
     following midnight in Asia/Kuala_Lumpur.
     """
     text = value.strip()
+    try:
+        instant = _parse_deadline_text(text, value)
+    except OverflowError:
+        instant = _LATEST  # past the last day a date can hold; refused just below
+    if not _EARLIEST <= instant < _LATEST:
+        raise ValueError(f"deadline {value!r} is not between the years 2000 and 2099")
+    return instant
+
+
+def _parse_deadline_text(text: str, value: str) -> dt.datetime:
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
@@ -61,7 +76,7 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: float = 10.0
     mail_from: str = DEFAULT_MAIL_FROM
     notify_email: str = ENQUIRIES_EMAIL
-    public_base_url: str = "http://127.0.0.1:8000"
+    public_base_url: str = DEVELOPMENT_BASE_URL
     submission_rate_limit: str = "60/minute"
     rate_limit_storage_url: str = "memory://"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -91,10 +106,14 @@ class Settings(BaseSettings):
         return None if value == "" else value
 
     @model_validator(mode="after")
-    def _secret_key_outside_development(self) -> Settings:
-        if not self.secret_key:
-            if self.environment == "production":
+    def _production_needs_its_own_values(self) -> Settings:
+        if self.environment == "production":
+            if not self.secret_key:
                 raise ValueError("SECRET_KEY is required when ENVIRONMENT is production")
+            if self.public_base_url == DEVELOPMENT_BASE_URL:
+                # Every private link in mail would point at the server's own loopback.
+                raise ValueError("PUBLIC_BASE_URL is required when ENVIRONMENT is production")
+        if not self.secret_key:
             self.secret_key = DEVELOPMENT_SECRET_KEY
         return self
 

@@ -123,6 +123,7 @@ def create_db_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
             pool_size=pool_size,
             max_overflow=max_overflow,
+            hide_parameters=True,
         )
         _configure_sqlite(engine)
         return engine
@@ -132,6 +133,8 @@ def create_db_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -
         max_overflow=max_overflow,
         pool_pre_ping=True,
         pool_timeout=30,
+        # A failed statement's error message would otherwise carry a registrant's data.
+        hide_parameters=True,
     )
 
 

@@ -84,26 +84,34 @@ async def csrf_checked(request: Request, staff: StaffDep, language: LanguageDep)
     if sent is None:
         sent = str((await request.form()).get("csrf_token", ""))
     if not secrets.compare_digest(sent.encode(), staff.staff_session.csrf_token.encode()):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=translate(
-            language, "This form has expired. Go back, reload the page and try again."))
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail=translate(
+                language, "This form has expired. Go back, reload the page and try again."
+            ),
+        )
 
 
 def admin_only(staff: StaffDep, language: LanguageDep) -> None:
     """Refuse staff who are not administrators."""
     if staff.user.role != "admin":
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=translate(
-            language, "Only administrators can do this."))
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail=translate(language, "Only administrators can do this."),
+        )
 
 
 AdminOnly = Depends(admin_only)
 
-_bearer = HTTPBearer(auto_error=False, description="A staff API token from "
-                     "`alliance87 create-token --email E`.")
+_bearer = HTTPBearer(
+    auto_error=False, description="A staff API token from `alliance87 create-token --email E`."
+)
 
 
 def api_staff(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    session: SessionDep, now: NowDep,
+    session: SessionDep,
+    now: NowDep,
 ) -> StaffUser:
     """Return the staff account behind the bearer token, or answer 401."""
     user = None
@@ -111,9 +119,11 @@ def api_staff(
         begin_write(session)
         user = staff_auth.user_for_token(session=session, token=credentials.credentials, now=now)
     if user is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED,
-                            detail="A valid staff API token is required.",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail="A valid staff API token is required.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     session.commit()  # as for sessions: the token check is its own short transaction
     return user
 
@@ -121,17 +131,21 @@ def api_staff(
 ApiStaffDep = Annotated[StaffUser, Depends(api_staff)]
 
 
-def render(request: Request, template: str, language: str, status_code: int = 200,
-           **context: Any) -> Response:
+def render(
+    request: Request, template: str, language: str, status_code: int = 200, **context: Any
+) -> Response:
     """Render a staff page in `language`, remembering a language chosen with ?lang=."""
     query = {k: v for k, v in request.query_params.items() if k != "lang"}
     switch_to = "en" if language == "ms" else "ms"
-    switch_url = request.url.path + "?" + "&".join(
-        [f"{quote(k)}={quote(v)}" for k, v in query.items()] + [f"lang={switch_to}"])
+    switch_url = (
+        request.url.path
+        + "?"
+        + "&".join([f"{quote(k)}={quote(v)}" for k, v in query.items()] + [f"lang={switch_to}"])
+    )
     response = page_templates().TemplateResponse(
-        request, f"staff/{template}",
-        {**language_context(language), "switch_url": switch_url, "switch_to": switch_to,
-         **context},
+        request,
+        f"staff/{template}",
+        {**language_context(language), "switch_url": switch_url, "switch_to": switch_to, **context},
         status_code=status_code,
     )
     if request.query_params.get("lang") == language:
@@ -140,7 +154,15 @@ def render(request: Request, template: str, language: str, status_code: int = 20
 
 
 async def _read_form(request: Request) -> FormData:
-    return await request.form()
+    form = await request.form()
+    # Staff forms take text only; a NUL byte (which PostgreSQL refuses) or a file is a
+    # broken or hostile client, told so rather than stored or crashed on.
+    for value in form.values():
+        if not isinstance(value, str) or "\x00" in value:
+            raise HTTPException(
+                status.HTTP_400_BAD_REQUEST, detail="This form was not sent as text."
+            )
+    return form
 
 
 FormDep = Annotated[FormData, Depends(_read_form)]
@@ -160,23 +182,42 @@ def _xlsx_chunks(rows: Iterable[list[Cell]], header: list[str]) -> Iterator[byte
 
 
 def export_response(
-    *, session: Session, stream_session: Session, staff_user_id: int, filters: RegistrationFilters,
-    language: str, file_format: str, via: str, now: dt.datetime,
+    *,
+    session: Session,
+    stream_session: Session,
+    staff_user_id: int,
+    filters: RegistrationFilters,
+    language: str,
+    file_format: str,
+    via: str,
+    now: dt.datetime,
 ) -> Response:
     """Log an export and stream it; the rows are read while the response is being sent."""
     begin_write(session)
     row_count = staff_registrations.count_registrations(session=session, filters=filters)
-    audit.record_export(session=session, staff_user_id=staff_user_id, file_format=file_format,
-                        via=via, filters=filters.active(), language=language,
-                        row_count=row_count, now=now)
+    audit.record_export(
+        session=session,
+        staff_user_id=staff_user_id,
+        file_format=file_format,
+        via=via,
+        filters=filters.active(),
+        language=language,
+        row_count=row_count,
+        now=now,
+    )
     header = exports.headers(language)
     rows = exports.export_rows(session=stream_session, filters=filters, language=language)
     stamp = now.astimezone(MALAYSIA).strftime("%Y%m%d-%H%M")
-    headers = {"Content-Disposition":
-               f'attachment; filename="alliance87-registrations-{stamp}.{file_format}"',
-               "Cache-Control": "no-store"}
+    headers = {
+        "Content-Disposition": (
+            f'attachment; filename="alliance87-registrations-{stamp}.{file_format}"'
+        ),
+        "Cache-Control": "no-store",
+    }
     if file_format == "csv":
-        return StreamingResponse(exports.csv_chunks(rows, header), headers=headers,
-                                 media_type="text/csv; charset=utf-8")
-    return StreamingResponse(_xlsx_chunks(rows, header), headers=headers,
-                             media_type=XLSX_MEDIA_TYPE)
+        return StreamingResponse(
+            exports.csv_chunks(rows, header), headers=headers, media_type="text/csv; charset=utf-8"
+        )
+    return StreamingResponse(
+        _xlsx_chunks(rows, header), headers=headers, media_type=XLSX_MEDIA_TYPE
+    )

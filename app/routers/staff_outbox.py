@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.core.db import begin_write
 from app.deps import LanguageDep, NowDep, SessionDep
 from app.models.outbox import MAIL_STATUSES
+from app.routers.staff_admin import RowId
 from app.routers.staff_deps import AdminOnly, NoStoreRoute, StaffDep, render
 from app.schemas.registration import N_
 from app.services import audit, outbox
@@ -52,7 +53,7 @@ def outbox_page(
 
 
 @router.post("/outbox/{mail_id}/retry", dependencies=[AdminOnly])
-def retry(mail_id: int, staff: StaffDep, session: SessionDep, now: NowDep) -> Response:
+def retry(mail_id: RowId, staff: StaffDep, session: SessionDep, now: NowDep) -> Response:
     """Make a failed or waiting mail due now."""
     begin_write(session)
     try:

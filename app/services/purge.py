@@ -49,11 +49,22 @@ def due_for_erasure(*, now: dt.datetime, keep_for: dt.timedelta | None) -> list[
 
 def purge(*, session: Session, now: dt.datetime, keep_for: dt.timedelta | None) -> PurgeResult:
     """Erase the personal data of withdrawn registrations and of those older than `keep_for`."""
+    # A registration whose mail is still on its way (a withdrawal's confirmation, say)
+    # waits for the next purge, so that mail is not blanked before it is sent.
+    mail_pending = (
+        select(OutboxMail.id)
+        .where(
+            OutboxMail.registration_id == Registration.id,
+            OutboxMail.status.in_(("queued", "inflight", "retry")),
+        )
+        .exists()
+    )
     ids = list(
         session.scalars(
             select(Registration.id).where(
                 or_(*due_for_erasure(now=now, keep_for=keep_for)),  # type: ignore[arg-type]
                 ~Registration.contact_email_key.startswith(ERASED_KEY_PREFIX),
+                ~mail_pending,
             )
         )
     )
