@@ -91,3 +91,22 @@ def test_opening_a_registration_is_logged(client: TestClient, session: Session) 
     entry = session.scalars(select(AuditLog).where(AuditLog.action == "view_registration")).one()
     assert entry.staff_user_id == user.id
     assert reference in entry.detail
+
+
+def test_reading_registrations_through_the_api_is_logged(
+    client: TestClient, session: Session
+) -> None:
+    from app.core.clock import utcnow
+    from app.services import staff_auth
+
+    reference = _registered(client)
+    user = staff_user(session, role="viewer")
+    token, _ = staff_auth.create_token(session=session, user=user, now=utcnow())
+    session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+
+    client.get("/api/v1/registrations", headers=headers)
+    client.get(f"/api/v1/registrations/{reference}", headers=headers)
+
+    actions = session.scalars(select(AuditLog.action).where(AuditLog.staff_user_id == user.id))
+    assert list(actions) == ["api_list", "api_view_registration"]

@@ -26,7 +26,10 @@ class ValidationErrorRead(BaseModel):
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorRead, "description": "The body could not be read as JSON."},
+    400: {
+        "model": ErrorRead,
+        "description": "The body could not be read, or the address holds a NUL byte.",
+    },
     401: {"model": ErrorRead, "description": "No valid staff token or session."},
     403: {"model": ErrorRead, "description": "The call has closed; nothing was stored."},
     404: {"model": ErrorRead, "description": "No such registration."},
