@@ -119,3 +119,36 @@ def test_burst_on_four_workers_each_acknowledged_and_stored_once(committed_db: E
     assert [r.status_code for r in responses] == [201] * len(bodies)
     assert len({r.json()["reference"] for r in responses}) == len(bodies)
     assert count_rows(committed_db, "registration") == len(bodies)
+
+
+def test_a_staff_session_works_whichever_instance_answers(committed_db: Engine) -> None:
+    import re
+
+    from sqlalchemy.orm import Session
+
+    from app.core.clock import utcnow
+    from app.services import staff_auth
+
+    with Session(committed_db) as session, session.begin():
+        staff_auth.create_staff(session=session, email="sekretariat@mohr.gov.my", role="viewer",
+                                password="correct horse battery staple", now=utcnow())
+    servers = [LiveServer(), LiveServer()]
+    try:
+        for server in servers:
+            server.wait_ready()
+        with httpx.Client(base_url=servers[0].url, timeout=30) as first:
+            page = first.get("/staff/login")
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+            signed_in = first.post("/staff/login", data={
+                "email": "sekretariat@mohr.gov.my", "password": "correct horse battery staple",
+                "csrf_token": csrf})
+            assert signed_in.status_code == 303
+            cookies = first.cookies
+        with httpx.Client(base_url=servers[1].url, timeout=30, cookies=cookies) as second:
+            listing = second.get("/staff/registrations", params={"lang": "en"})
+    finally:
+        for server in servers:
+            server.stop()
+
+    assert listing.status_code == 200
+    assert "sekretariat@mohr.gov.my" in listing.text
