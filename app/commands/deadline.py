@@ -9,7 +9,7 @@ from typing import Any
 
 from app.core.clock import utcnow
 from app.core.config import parse_deadline
-from app.core.db import new_session
+from app.core.db import begin_write, new_session
 from app.core.i18n import format_malaysian_time
 from app.services.deadline import last_moment, set_deadline
 
@@ -32,13 +32,15 @@ def run(arguments: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"alliance87: {error}", file=sys.stderr)
         return 2
-    with new_session() as session, session.begin():
+    with new_session() as session:
+        begin_write(session)
         row = set_deadline(
             session=session,
             value=arguments.value,
             set_by=arguments.by or f"cli:{getpass.getuser()}",
             now=utcnow(),
         )
+        session.commit()
         shown = format_malaysian_time(last_moment(row.closes_at), "en")
     print(f"Registration now closes after {shown} ({row.closes_at.isoformat()}).")
     return 0

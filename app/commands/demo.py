@@ -12,7 +12,7 @@ from sqlalchemy import func, insert, select
 from tqdm import tqdm
 
 from app.core.clock import utcnow
-from app.core.db import new_session
+from app.core.db import begin_write, new_session
 from app.models import Registration, RegistrationFocusArea, RegistrationPillar
 from app.services.demo import DEMO_EMAIL_DOMAIN, demo_registrations
 
@@ -54,27 +54,26 @@ def run(arguments: argparse.Namespace) -> int:
         rows = demo_registrations(arguments.count, rng=rng, now=utcnow(), taken=taken)
         with tqdm(total=arguments.count, unit="reg", desc="seed-demo", file=sys.stderr) as bar:
             while batch := list(islice(rows, BATCH_SIZE)):
-                with session.begin():
-                    registrations = [row for row, _, _ in batch]
-                    ids = session.scalars(
-                        insert(Registration).returning(
-                            Registration.id, sort_by_parameter_order=True
-                        ),
-                        registrations,
-                    ).all()
-                    pillars = [
-                        {"registration_id": i, "pillar": code}
-                        for i, (_, codes, _) in zip(ids, batch, strict=True)
-                        for code in codes
-                    ]
-                    focus = [
-                        {"registration_id": i, "focus_area": code}
-                        for i, (_, _, codes) in zip(ids, batch, strict=True)
-                        for code in codes
-                    ]
-                    session.execute(insert(RegistrationPillar), pillars)
-                    if focus:
-                        session.execute(insert(RegistrationFocusArea), focus)
+                begin_write(session)
+                registrations = [row for row, _, _ in batch]
+                ids = session.scalars(
+                    insert(Registration).returning(Registration.id, sort_by_parameter_order=True),
+                    registrations,
+                ).all()
+                pillars = [
+                    {"registration_id": i, "pillar": code}
+                    for i, (_, codes, _) in zip(ids, batch, strict=True)
+                    for code in codes
+                ]
+                focus = [
+                    {"registration_id": i, "focus_area": code}
+                    for i, (_, _, codes) in zip(ids, batch, strict=True)
+                    for code in codes
+                ]
+                session.execute(insert(RegistrationPillar), pillars)
+                if focus:
+                    session.execute(insert(RegistrationFocusArea), focus)
+                session.commit()
                 bar.update(len(batch))
     print(f"Added {arguments.count} demo registrations.")
     return 0
