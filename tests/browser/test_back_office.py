@@ -47,14 +47,15 @@ def test_failed_login_passes_axe(open_page: OpenPage, axe_check: AxeCheck, serve
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_staff_pages_pass_axe(open_page: OpenPage, axe_check: AxeCheck, server: LiveServer,
                               monkeypatch: pytest.MonkeyPatch, lang: str) -> None:
-    """The list, a registration's page and the workshop page, as an administrator sees them."""
+    """Every back-office page, as an administrator sees them."""
     reference = register_by_api(server.url, organisation_name=f"Kesatuan Pekerja Axe {lang}",
                                 category="workers_union", workshop_attendees=3)
     page = open_page(axe=True)
     sign_in(page, server.url, create_staff(monkeypatch), lang=lang)
 
     for path in ("/staff/registrations", f"/staff/registrations/{reference}",
-                 "/staff/workshop"):
+                 "/staff/workshop", "/staff/outbox", "/staff/users", "/staff/tokens",
+                 "/staff/deadline", "/staff/audit"):
         page.goto(f"{server.url}{path}?lang={lang}")
         assert page.evaluate("document.documentElement.lang") == lang, path
         expect(page.locator("h1")).to_be_visible()
