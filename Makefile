@@ -34,6 +34,7 @@ run: $(STAMP)
 # The whole suite. TEST_DATABASE_URL=postgresql+psycopg://… runs it on PostgreSQL.
 test: $(STAMP) system-deps node_modules/axe-core/axe.min.js
 	$(BIN)/ruff check app tests bench migrations
+	$(BIN)/mypy
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

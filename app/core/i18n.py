@@ -42,8 +42,9 @@ def gettext(language: str, message: str) -> str:
 def choose_language(query: str | None, cookie: str | None, accept_language: str | None) -> Language:
     """Pick the page language: an explicit ?lang=, then the remembered cookie, then the browser."""
     for candidate in (query, cookie):
-        if candidate in LANGUAGES:
-            return candidate  # type: ignore[return-value]
+        for language in LANGUAGES:
+            if candidate == language:
+                return language
     for part in (accept_language or "").split(","):
         tag = part.split(";")[0].strip().lower()
         primary = tag.split("-")[0]

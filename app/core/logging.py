@@ -87,6 +87,7 @@ class RequestId:
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         current = given if _SAFE_REQUEST_ID.match(given) else uuid.uuid4().hex
         token = request_id.set(current)
+        status = 500
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
@@ -99,7 +100,6 @@ class RequestId:
             await send(message)
 
         started = time.perf_counter()
-        status = 500
         try:
             await self.app(scope, receive, send_with_id)
         finally:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.responses import Response
@@ -28,7 +28,7 @@ router = APIRouter(
     route_class=NoStoreRoute,
     responses={400: ERROR_RESPONSES[400], 401: ERROR_RESPONSES[401]},
 )
-_EXPORT_RESPONSES = {422: ERROR_RESPONSES[422]}
+_EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {422: ERROR_RESPONSES[422]}
 
 
 @router.get(

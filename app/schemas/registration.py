@@ -322,20 +322,22 @@ class RegistrationCreate(BaseModel):
     @field_validator(*_TEXT_FIELDS, mode="before")
     @classmethod
     def _clean_text(cls, value: Any, info: ValidationInfo) -> str:
-        return clean_text(value, info.field_name, **_TEXT_FIELDS[info.field_name])
+        field = str(info.field_name)
+        return clean_text(value, field, **_TEXT_FIELDS[field])
 
     @field_validator("category", "state", "preferred_language", mode="before")
     @classmethod
     def _known_code(cls, value: Any, info: ValidationInfo) -> Any:
+        field = str(info.field_name)
         allowed = {
             "category": CATEGORY_CODES,
             "state": STATE_CODES,
             "preferred_language": ("ms", "en"),
-        }[info.field_name]
+        }[field]
         if value is None or value == "":
-            raise _mistake(info.field_name, "required")
+            raise _mistake(field, "required")
         if value not in allowed:
-            raise _mistake(info.field_name, "invalid")
+            raise _mistake(field, "invalid")
         return value
 
     @field_validator("pillars", mode="before")

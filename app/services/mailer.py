@@ -68,7 +68,8 @@ def redact_private_links(body: str) -> str:
 
 def retry_delay(attempts: int) -> dt.timedelta:
     """Return how long to wait before the next try, after `attempts` tries."""
-    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
+    delay: dt.timedelta = FIRST_RETRY * 2 ** max(attempts - 1, 0)
+    return min(delay, LONGEST_RETRY)
 
 
 def claim_due(*, session: Session, now: dt.datetime, limit: int = BATCH_SIZE) -> list[OutboxMail]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -51,14 +52,14 @@ def _check_changeable(session: Session, registration: Registration, now: dt.date
         raise CallClosed(closes_at)
 
 
-def _replace_pillars(registration: Registration, codes: list[str]) -> None:
+def _replace_pillars(registration: Registration, codes: Sequence[str]) -> None:
     rows = registration.pillar_rows
     rows[:] = [row for row in rows if row.pillar in codes]
     kept = {row.pillar for row in rows}
     rows.extend(RegistrationPillar(pillar=code) for code in codes if code not in kept)
 
 
-def _replace_focus_areas(registration: Registration, codes: list[str]) -> None:
+def _replace_focus_areas(registration: Registration, codes: Sequence[str]) -> None:
     rows = registration.focus_area_rows
     rows[:] = [row for row in rows if row.focus_area in codes]
     kept = {row.focus_area for row in rows}

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any, cast
 
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from app.models import IdempotencyRecord, OutboxMail, PortalSetting, Registration, RegistrationEvent
@@ -70,8 +72,11 @@ def purge(*, session: Session, now: dt.datetime, keep_for: dt.timedelta | None) 
     )
     for registration_id in ids:
         _erase(session=session, registration_id=registration_id, now=now)
-    removed = session.execute(
-        delete(IdempotencyRecord).where(IdempotencyRecord.created_at < now - IDEMPOTENCY_KEEP)
+    removed = cast(
+        CursorResult[Any],
+        session.execute(
+            delete(IdempotencyRecord).where(IdempotencyRecord.created_at < now - IDEMPOTENCY_KEEP)
+        ),
     )
     session.flush()
     return PurgeResult(registrations=len(ids), idempotency_records=removed.rowcount or 0)

@@ -258,7 +258,7 @@ def login_retry_after(*, client: str, email: str) -> int | None:
     for item, scope, who in _login_keys(client, email):
         if not _limiter().test(item, scope, who):
             reset_at, _remaining = _limiter().get_window_stats(item, scope, who)
-            return max(1, math.ceil(reset_at - time.time()))
+            return max(1, math.ceil(float(reset_at) - time.time()))
     return None
 
 

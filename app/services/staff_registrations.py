@@ -73,7 +73,11 @@ def _conditions(filters: RegistrationFilters) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def filtered(statement: Select[Any], filters: RegistrationFilters) -> Select[Any]:
+# A select of any columns (Select is generic over each column type).
+AnySelect = Select[*tuple[Any, ...]]
+
+
+def filtered(statement: AnySelect, filters: RegistrationFilters) -> AnySelect:
     """Apply the filters and the chosen order to a select over `registration`."""
     descending = filters.sort.startswith("-")
     column = _SORT_COLUMNS[filters.sort.lstrip("-")]

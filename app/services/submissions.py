@@ -60,7 +60,7 @@ def submit_registration(
         submitted_at=registration.submitted_at.astimezone(MALAYSIA),
         organisation_name=registration.organisation_name,
         contact_email=registration.contact_email,
-        preferred_language=registration.preferred_language,  # type: ignore[arg-type]
+        preferred_language="en" if registration.preferred_language == "en" else "ms",
     )
     receipt_json = receipt.model_dump_json()
     if idempotency_key:
