@@ -83,11 +83,10 @@ def _remember_language(request: Request, response: Response, language: str) -> N
         response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax")
 
 
-def _call_context(
-    session: SessionDep, now: NowDep, closes_at: dt.datetime | None = None
-) -> dict[str, Any]:
-    if closes_at is None:
-        closes_at = deadline.registration_closes_at(session)
+def _call_context(session: SessionDep, now: NowDep) -> dict[str, Any]:
+    # What pages show: the deadline at most two seconds old. What is stored is checked
+    # against the deadline read afresh, inside the transaction that stores it.
+    closes_at = deadline.closes_at_for_display(session)
     return {
         "closes_at": closes_at,
         "last_moment": deadline.last_moment(closes_at),
@@ -155,7 +154,7 @@ def registration_form(
     request: Request, session: SessionDep, now: NowDep, language: LanguageDep
 ) -> Response:
     """Show the registration form, or the closed notice after the deadline."""
-    call = _call_context(session, now, closes_at=deadline.closes_at_for_display(session))
+    call = _call_context(session, now)
     if not call["call_open"]:
         return _form_page(request, language, call, values={})
     html = _blank_form_html(language, call["closes_at"])
