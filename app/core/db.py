@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable
 from functools import lru_cache
 from typing import Any
 
+import anyio.to_thread
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -159,12 +160,31 @@ def new_session() -> Session:
     return _session_factory()()
 
 
-def get_session() -> Iterator[Session]:
-    """Yield a session for one request: commit if it succeeds, roll back if it fails."""
-    with new_session() as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+async def _in_thread(function: Callable[[], object]) -> None:
+    # A limiter of its own, as Starlette does for leaving sync dependencies: when every
+    # request thread is busy waiting for the write lock, the request holding it must
+    # still get a thread to commit and let go of it.
+    await anyio.to_thread.run_sync(function, limiter=anyio.CapacityLimiter(1))
+
+
+async def get_session() -> AsyncIterator[Session]:
+    """Yield a session for one request: commit if it succeeds, roll back if it fails.
+
+    Making and closing a session touches no database, so it happens on the event loop;
+    only a transaction that was begun is committed or rolled back in a worker thread.
+    A page that reads nothing (the form, with its deadline remembered) costs no thread.
+    """
+    session = new_session()
+    try:
+        yield session
+        if session.in_transaction():
+            await _in_thread(session.commit)
+    except BaseException:
+        if session.in_transaction():
+            await _in_thread(session.rollback)
+        raise
+    finally:
+        if session.in_transaction():  # pragma: no cover - only if a commit itself failed
+            await _in_thread(session.close)
+        else:
+            session.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import itertools
 import json
 import logging
 import re
@@ -74,6 +75,15 @@ def configure_logging(level: str = "INFO") -> None:
     logging.getLogger("uvicorn.access").disabled = True
 
 
+# Request ids must be unique, not secret: a random prefix per process and a counter.
+_PROCESS_PREFIX = uuid.uuid4().hex[:12]
+_request_numbers = itertools.count()
+
+
+def _new_request_id() -> str:
+    return f"{_PROCESS_PREFIX}-{next(_request_numbers):x}"
+
+
 class RequestId:
     """Give each request an id (or keep a sane X-Request-ID) and echo it in the response."""
 
@@ -85,7 +95,7 @@ class RequestId:
             await self.app(scope, receive, send)
             return
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        current = given if _SAFE_REQUEST_ID.match(given) else uuid.uuid4().hex
+        current = given if _SAFE_REQUEST_ID.match(given) else _new_request_id()
         token = request_id.set(current)
         status = 500
 

@@ -11,7 +11,9 @@ REFERENCE_LENGTH = 8
 
 def new_reference() -> str:
     """Return a random reference: 8 characters, 40 bits, too many to guess to look anyone up."""
-    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+    # 32 symbols carry 5 bits each, so 40 random bits make exactly 8 of them, uniformly.
+    bits = int.from_bytes(secrets.token_bytes(5), "big")
+    return "".join(REFERENCE_ALPHABET[(bits >> shift) & 31] for shift in range(35, -1, -5))
 
 
 def normalise_reference(text: str) -> str:
