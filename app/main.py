@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
 
 from app.core.config import describe_settings_error, get_settings
 from app.core.logging import RequestId, configure_logging
@@ -37,6 +38,19 @@ async def _validation_error(_request: Request, error: Exception) -> JSONResponse
         for field, message in messages.items()
     ] or [{"loc": ["request"], "msg": "Check the request and try again", "type": "invalid"}]
     return JSONResponse({"detail": detail}, status_code=422)
+
+
+async def _database_busy(_request: Request, error: Exception) -> JSONResponse:
+    # Nothing was stored (the transaction rolled back): the client may simply try again,
+    # with the same Idempotency-Key if it has one.
+    if isinstance(error, OperationalError) and "locked" not in str(error.orig):
+        raise error
+    logging.getLogger("app").warning("database busy: %s", type(error).__name__)
+    return JSONResponse(
+        {"detail": "The service is busy. Nothing was stored; try again in a few seconds."},
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
 
 
 def _report_readiness() -> None:
@@ -74,6 +88,10 @@ def create_app() -> FastAPI:
         "Enquiries: alliance8.7@mohr.gov.my",
     )
     application.add_exception_handler(RequestValidationError, _validation_error)
+    # SQLite's write lock not granted within its 30 s timeout, under a load far past the
+    # deadline rush: a clear 503, not a server error.
+    application.add_exception_handler(TimeoutError, _database_busy)
+    application.add_exception_handler(OperationalError, _database_busy)
     application.include_router(public.router)
     application.include_router(manage.router)
     application.include_router(api.router)

@@ -299,3 +299,20 @@ def test_addresses_that_need_smtputf8_are_refused(client: TestClient) -> None:
 
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "contact_email"]
+
+
+def test_a_write_lock_not_granted_in_time_is_a_503_and_stores_nothing(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.services import submissions
+
+    def timed_out(_session: Session) -> None:
+        raise TimeoutError("timed out waiting for the SQLite write lock")
+
+    monkeypatch.setattr(submissions, "begin_write", timed_out)
+
+    response = client.post(URL, json=registration_payload())
+
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert count_rows(session, "registration") == 0
