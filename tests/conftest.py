@@ -80,6 +80,15 @@ def _fresh_displayed_deadline() -> None:
 
 
 @pytest.fixture
+def staff_ready(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For staff tests: no failed sign-ins counted from earlier tests, and cheap hashing."""
+    from tests.staff_helpers import reset_login_limits, use_fast_password_hashing
+
+    reset_login_limits()
+    use_fast_password_hashing(monkeypatch)
+
+
+@pytest.fixture
 def clock() -> Iterator[Clock]:
     moving = Clock()
     app.dependency_overrides[request_time] = moving

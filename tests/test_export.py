@@ -22,20 +22,15 @@ from app.services import staff_auth
 from app.services.exports import FORMULA_STARTS, display_phone, neutralise
 from tests.staff_helpers import (
     registration,
-    reset_login_limits,
     sign_in,
     staff_user,
-    use_fast_password_hashing,
 )
 
 SUBMITTED = dt.datetime(2022, 10, 18, 1, 30, 15, tzinfo=dt.UTC)  # 9:30:15 am in Malaysia
 HOSTILE = ["=1+1", "+60 HYPERLINK", "-2", "@SUM(A1)", "=cmd|' /C calc'!A0"]
 
 
-@pytest.fixture(autouse=True)
-def _fresh_limits(monkeypatch: pytest.MonkeyPatch) -> None:
-    reset_login_limits()
-    use_fast_password_hashing(monkeypatch)
+pytestmark = pytest.mark.usefixtures("staff_ready")
 
 
 @pytest.fixture

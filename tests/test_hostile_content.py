@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.models import OutboxMail, Registration
 from tests.factories import form_fields, registration_payload
-from tests.staff_helpers import reset_login_limits, sign_in, staff_user, use_fast_password_hashing
+from tests.staff_helpers import sign_in, staff_user
 from tests.test_staff_access import STAFF_ROUTES
 
 SCRIPT = "<script>alert('x')</script>"
@@ -44,10 +44,7 @@ def assert_inert(text: str, where: str) -> None:
     assert "\u202e" not in outside_inputs, f"{where}: a direction override came through"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_limits(monkeypatch: pytest.MonkeyPatch) -> None:
-    reset_login_limits()
-    use_fast_password_hashing(monkeypatch)
+pytestmark = pytest.mark.usefixtures("staff_ready")
 
 
 @pytest.fixture

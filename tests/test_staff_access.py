@@ -16,17 +16,11 @@ from app.routers.staff_deps import admin_only
 from app.services import staff_auth
 from tests.staff_helpers import (
     registration,
-    reset_login_limits,
     sign_in,
     staff_user,
-    use_fast_password_hashing,
 )
 
-
-@pytest.fixture(autouse=True)
-def _fresh_limits(monkeypatch: pytest.MonkeyPatch) -> None:
-    reset_login_limits()
-    use_fast_password_hashing(monkeypatch)
+pytestmark = pytest.mark.usefixtures("staff_ready")
 
 
 def _depends_on(route: RouteContext, dependency: object) -> bool:

@@ -20,17 +20,11 @@ from tests.staff_helpers import (
     PASSWORD,
     csrf_of,
     registration,
-    reset_login_limits,
     sign_in,
     staff_user,
-    use_fast_password_hashing,
 )
 
-
-@pytest.fixture(autouse=True)
-def _fresh_limits(monkeypatch: pytest.MonkeyPatch) -> None:
-    reset_login_limits()
-    use_fast_password_hashing(monkeypatch)
+pytestmark = pytest.mark.usefixtures("staff_ready")
 
 
 def _cookies(response) -> list[str]:  # noqa: ANN001

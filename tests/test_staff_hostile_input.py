@@ -9,17 +9,11 @@ from sqlalchemy.orm import Session
 from tests.staff_helpers import (
     PASSWORD,
     csrf_of,
-    reset_login_limits,
     sign_in,
     staff_user,
-    use_fast_password_hashing,
 )
 
-
-@pytest.fixture(autouse=True)
-def _fresh_limits(monkeypatch: pytest.MonkeyPatch) -> None:
-    reset_login_limits()
-    use_fast_password_hashing(monkeypatch)
+pytestmark = pytest.mark.usefixtures("staff_ready")
 
 
 def test_a_nul_byte_in_the_sign_in_email_is_a_client_error(client: TestClient) -> None:

@@ -9,13 +9,9 @@ from sqlalchemy.orm import Session
 
 from app.models import AuditLog, OutboxMail
 from tests.factories import registration_payload
-from tests.staff_helpers import reset_login_limits, sign_in, staff_user, use_fast_password_hashing
+from tests.staff_helpers import sign_in, staff_user
 
-
-@pytest.fixture(autouse=True)
-def _fresh_limits(monkeypatch: pytest.MonkeyPatch) -> None:
-    reset_login_limits()
-    use_fast_password_hashing(monkeypatch)
+pytestmark = pytest.mark.usefixtures("staff_ready")
 
 
 def _registered(client: TestClient, **fields: object) -> str:

@@ -15,19 +15,14 @@ from app.services import staff_auth
 from tests.conftest import Clock
 from tests.staff_helpers import (
     registration,
-    reset_login_limits,
     sign_in,
     staff_user,
-    use_fast_password_hashing,
 )
 
 T0 = dt.datetime(2022, 10, 10, 9, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_limits(monkeypatch: pytest.MonkeyPatch) -> None:
-    reset_login_limits()
-    use_fast_password_hashing(monkeypatch)
+pytestmark = pytest.mark.usefixtures("staff_ready")
 
 
 @pytest.fixture
