@@ -7,12 +7,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from harness import ROOT, free_port, median, migrate, portal_env, temp_sqlite_url, wait_until_ready
+from harness import (
+    free_port,
+    median,
+    migrate,
+    portal_env,
+    start_uvicorn,
+    temp_sqlite_url,
+    wait_until_ready,
+)
 
 BARE_APP = """
 from fastapi import FastAPI
@@ -26,24 +32,7 @@ def healthz():
 
 def time_to_ready(app: str, env: dict[str, str]) -> float:
     port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            app,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    process = start_uvicorn(app, env, port)
     try:
         return wait_until_ready(f"http://127.0.0.1:{port}/healthz", process)
     finally:

@@ -48,13 +48,11 @@ def migrate(env: dict[str, str]) -> None:
     )
 
 
-@contextmanager
-def server(
-    app: str, env: dict[str, str], *, workers: int = 1, ready_path: str = "/openapi.json"
-) -> Iterator[str]:
-    """Run `app` under uvicorn and yield its base URL once it answers."""
-    port = free_port()
-    process = subprocess.Popen(
+def start_uvicorn(
+    app: str, env: dict[str, str], port: int, *options: str
+) -> subprocess.Popen[bytes]:
+    """Start `app` under uvicorn on 127.0.0.1:`port`, quiet but for errors."""
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -64,17 +62,24 @@ def server(
             "127.0.0.1",
             "--port",
             str(port),
-            "--workers",
-            str(workers),
-            "--no-access-log",
             "--log-level",
             "warning",
+            *options,
         ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+
+
+@contextmanager
+def server(
+    app: str, env: dict[str, str], *, workers: int = 1, ready_path: str = "/openapi.json"
+) -> Iterator[str]:
+    """Run `app` under uvicorn and yield its base URL once it answers."""
+    port = free_port()
+    process = start_uvicorn(app, env, port, "--workers", str(workers), "--no-access-log")
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_ready(url + ready_path, process)
