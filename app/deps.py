@@ -17,12 +17,14 @@ from app.vocab import Language
 LANGUAGE_COOKIE = "lang"
 
 
-def request_time() -> dt.datetime:
+# The small dependencies are async: FastAPI runs a plain `def` dependency in the thread
+# pool, and each such hand-off costs more than the work itself.
+async def request_time() -> dt.datetime:
     """Return the instant the request arrived; tests override this to move the clock."""
     return utcnow()
 
 
-def page_language(request: Request) -> Language:
+async def page_language(request: Request) -> Language:
     """Return the language to show: ?lang=, then the remembered choice, then the browser's."""
     return choose_language(
         request.query_params.get("lang"),

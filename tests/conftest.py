@@ -12,6 +12,7 @@ import tempfile
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 # Settings are read once per process, so the test database is chosen before the app loads.
 _TMP = Path(tempfile.mkdtemp(prefix="alliance87-tests-"))
@@ -38,6 +39,9 @@ from app.main import app  # noqa: E402
 from app.models import Base  # noqa: E402
 from app.services.deadline import forget_displayed_deadline  # noqa: E402
 from tests.factories import registration_payload  # noqa: E402
+
+if TYPE_CHECKING:
+    from tests.smtp import SmtpServer
 
 ROOT = Path(__file__).resolve().parent.parent
 IS_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
@@ -86,6 +90,14 @@ def staff_ready(monkeypatch: pytest.MonkeyPatch) -> None:
 
     reset_login_limits()
     use_fast_password_hashing(monkeypatch)
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd) on loopback that keeps what it receives."""
+    from tests.smtp import running_smtp_server  # tests.smtp imports this module
+
+    yield from running_smtp_server()
 
 
 @pytest.fixture

@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 
 from app.core.clock import utcnow
 from app.core.ratelimit import limiter
-from app.models import Registration, StaffUser
+from app.models import Registration, RegistrationFocusArea, RegistrationPillar, StaffUser
 from app.schemas.registration import RegistrationCreate
 from app.services import staff_auth
-from app.services.registrations import build_registration
+from app.services.references import new_reference
+from app.services.registrations import registration_values
 from tests.factories import registration_payload
 
 PASSWORD = "correct horse battery staple"
@@ -36,7 +37,12 @@ def registration(session: Session, *, submitted_at: dt.datetime | None = None,
                  **overrides: Any) -> Registration:
     """Store a registration directly (no deadline, no mail) and commit it."""
     data = RegistrationCreate.model_validate(registration_payload(**overrides))
-    row = build_registration(data, now=submitted_at or utcnow())
+    row = Registration(
+        **registration_values(data, now=submitted_at or utcnow()),
+        reference=new_reference(),
+        pillar_rows=[RegistrationPillar(pillar=code) for code in data.pillars],
+        focus_area_rows=[RegistrationFocusArea(focus_area=code) for code in data.focus_areas],
+    )
     session.add(row)
     session.commit()
     return row

@@ -28,17 +28,11 @@ from tests.smtp import (
     SmtpServer,
     mail_settings,
     running_silent_server,
-    running_smtp_server,
 )
 
 WORKERS = 4
 REGISTRATIONS = 40
 IN_TIME = dt.datetime(2022, 10, 15, 2, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
-    yield from running_smtp_server()
 
 
 @pytest.fixture

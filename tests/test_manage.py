@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.core.config import MALAYSIA
 from app.models import OutboxMail, Registration, RegistrationEvent
 from app.services import outbox
+from app.services.outbox import render_mail
 from app.services.private_links import form_guard
 from tests.conftest import Clock
 from tests.factories import registration_payload
@@ -30,14 +31,14 @@ def _register(client: TestClient, **overrides: object) -> dict[str, object]:
 
 
 def _link(session: Session, reference: str) -> tuple[str, str]:
-    """Return the private link's path and token, read from the queued confirmation."""
+    """Return the private link's path and token, read from the confirmation as it is sent."""
     session.expire_all()
     mail = session.scalars(
         select(OutboxMail).join(Registration, OutboxMail.registration_id == Registration.id)
         .where(Registration.reference == reference, OutboxMail.kind == "confirmation")
         .order_by(OutboxMail.id.desc()).limit(1)
     ).one()
-    found = LINK.search(mail.body_text)
+    found = LINK.search(render_mail(session=session, mail=mail).body_text)
     assert found is not None
     return found.group(1), found.group(2)
 
@@ -220,7 +221,8 @@ def test_withdrawing_is_confirmed_recorded_and_mailed(client: TestClient, sessio
     ]
     [to_registrant] = [m for m in mails if m.kind == "withdrawal"]
     assert str(body["reference"]) in to_registrant.subject
-    assert "was withdrawn through its private link" in to_registrant.body_text
+    assert "was withdrawn through its private link" in render_mail(
+        session=session, mail=to_registrant).body_text
     again = client.post(path + "/withdraw", data={"guard": form_guard(token)})
     edit = client.post(path + "/edit", data=_edit_fields(registration, token))
     assert again.status_code == 403 and edit.status_code == 403
@@ -256,11 +258,13 @@ def test_staff_resending_the_confirmation_replaces_the_link(
     body = _register(client)
     old_path, _ = _link(session, str(body["reference"]))
 
-    mail = outbox.resend_confirmation(session=session, reference=str(body["reference"]).lower(),
-                                      now=dt.datetime.now(dt.UTC), actor="staff:1")
+    outbox.resend_confirmation(session=session, reference=str(body["reference"]).lower(),
+                               now=dt.datetime.now(dt.UTC), actor="staff:1")
 
     new_path, _ = _link(session, str(body["reference"]))
-    assert mail.kind == "confirmation" and mail.to_address == body["contact_email"]
+    confirmations = session.scalars(select(OutboxMail).where(
+        OutboxMail.kind == "confirmation", OutboxMail.to_address == body["contact_email"])).all()
+    assert len(confirmations) == 2
     assert new_path != old_path
     assert client.get(old_path).status_code == 404
     assert client.get(new_path).status_code == 200

@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 from app.cli import main
 from app.core.clock import utcnow
 from app.models import IdempotencyRecord, OutboxMail, Registration
+from app.services.mailer import deliver_due
 from tests.factories import registration_payload
+from tests.smtp import SmtpServer
 
 URL = "/api/v1/registrations"
 
@@ -31,7 +33,8 @@ def _set(engine: Engine, reference: str, **values: object) -> None:
 
 
 def test_purge_erases_withdrawn_and_expired_registrations_and_keeps_counts(
-    committed_client: TestClient, committed_db: Engine, capsys: pytest.CaptureFixture[str]
+    committed_client: TestClient, committed_db: Engine, capsys: pytest.CaptureFixture[str],
+    smtp_server: SmtpServer,
 ) -> None:
     kept = _register(committed_client, contact_name="Kept Person", category="academic")
     withdrawn = _register(committed_client, contact_name="Withdrawn Person", category="cso")
@@ -41,9 +44,10 @@ def test_purge_erases_withdrawn_and_expired_registrations_and_keeps_counts(
     _set(committed_db, kept, submitted_at=now - dt.timedelta(days=30))
     _set(committed_db, withdrawn, submitted_at=now, withdrawn_at=now)
     _set(committed_db, old, submitted_at=now - dt.timedelta(days=400))
-    with Session(committed_db) as session, session.begin():
+    with Session(committed_db) as session:
         session.execute(update(IdempotencyRecord).values(created_at=now - dt.timedelta(days=2)))
-        session.execute(update(OutboxMail).values(status="sent"))  # the worker has been
+        session.commit()
+        assert deliver_due(session=session, settings=smtp_server.settings()).sent == 6
 
     assert main(["purge", "--set-retention-days", "365"]) == 0
 
@@ -90,4 +94,5 @@ def test_a_registration_with_mail_still_to_send_waits_for_the_next_purge(
     assert "Erased the personal data of 0 registrations" in capsys.readouterr().out
     with Session(committed_db) as session:
         assert session.scalars(select(Registration.contact_name)).one() == "Leaving Person"
-        assert all(m.body_text for m in session.scalars(select(OutboxMail)))
+        assert all(m.status == "queued" and m.to_address != "[erased]"
+                   for m in session.scalars(select(OutboxMail)))

@@ -8,8 +8,10 @@ from functools import lru_cache
 from typing import Any
 
 import anyio.to_thread
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Column, Engine, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.dml import ReturningInsert
 
 from app.core.config import get_settings
 
@@ -114,6 +116,29 @@ def begin_write(session: Session) -> None:
             raise RuntimeError("begin_write() must come before the transaction's first write")
         session.rollback()
     session.connection(execution_options={WRITE_OPTION: True})
+
+
+def insert_or_skip(
+    session: Session, table: Table, returning: Column[Any]
+) -> ReturningInsert[Any]:
+    """Return `INSERT … ON CONFLICT DO NOTHING RETURNING <column>` for the session's database.
+
+    A row that would break a unique constraint is skipped rather than failing the
+    statement, so no savepoint is needed to carry on (PostgreSQL aborts the whole
+    transaction on a failed statement); no row back means it was skipped. The statement
+    takes its values as parameters and is built once per table, so each call reuses the
+    compiled SQL.
+    """
+    return _insert_or_skip(session.get_bind().dialect.name, table, returning)
+
+
+@lru_cache
+def _insert_or_skip(
+    dialect: str, table: Table, returning: Column[Any]
+) -> ReturningInsert[Any]:
+    if dialect == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing().returning(returning)
+    return sqlite.insert(table).on_conflict_do_nothing().returning(returning)
 
 
 def create_db_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> Engine:

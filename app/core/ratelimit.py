@@ -7,6 +7,7 @@ import time
 from functools import lru_cache
 
 from fastapi import HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
 from limits import RateLimitItem, parse_many
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter, RateLimiter
@@ -48,6 +49,23 @@ def enforce(request: Request, scope: str, limits: list[RateLimitItem]) -> None:
             )
 
 
-def limit_submissions(request: Request) -> None:
+def check_submission_rate(request: Request) -> None:
     """Apply SUBMISSION_RATE_LIMIT to one submission."""
     enforce(request, "submission", submission_limits())
+
+
+@lru_cache
+def _counts_in_memory() -> bool:
+    return get_settings().rate_limit_storage_url.startswith("memory")
+
+
+async def limit_submissions(request: Request) -> None:
+    """Apply SUBMISSION_RATE_LIMIT as a dependency, on the event loop when counted in memory.
+
+    Counting in memory takes microseconds and would cost more in a thread hand-off; a
+    shared store (Redis) is a network round trip, which must not hold up the event loop.
+    """
+    if _counts_in_memory():
+        check_submission_rate(request)
+    else:
+        await run_in_threadpool(check_submission_rate, request)

@@ -50,11 +50,17 @@ def page_templates() -> Jinja2Templates:
     return Jinja2Templates(env=environment())
 
 
+def render_subject(kind: str, language: str, context: dict[str, Any]) -> str:
+    """Render one email's subject, on one line."""
+    full = {**context, **language_context(language)}
+    subject = environment().get_template(f"email/{kind}.subject.txt").render(full)
+    return " ".join(subject.split())
+
+
 def render_email(kind: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
     """Render the subject, plain-text and HTML parts of one email."""
     env = environment()
     full = {**context, **language_context(language)}
-    subject = env.get_template(f"email/{kind}.subject.txt").render(full).strip()
     body_text = env.get_template(f"email/{kind}.txt").render(full)
     body_html = env.get_template(f"email/{kind}.html").render(full)
-    return " ".join(subject.split()), body_text, body_html
+    return render_subject(kind, language, context), body_text, body_html

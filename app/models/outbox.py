@@ -13,12 +13,13 @@ MAIL_STATUSES = ("queued", "inflight", "retry", "failed", "sent")
 
 
 class OutboxMail(Base):
-    """A rendered message and its delivery state.
+    """A message to send and its delivery state.
 
-    The message is rendered when it is queued, so what is sent is what the registrant was
-    told at that moment, even if templates change before the worker runs. A worker claims a
-    row by moving it to `inflight` with a lease (`next_attempt_at` in the future); a worker
-    that dies leaves the lease to run out and the row is tried again.
+    The subject is written when the mail is queued, so staff can see what is waiting. The
+    bodies are rendered by the worker that sends them, from the registration as stored
+    then, and kept once sent (with the private link removed). A worker claims a row by
+    moving it to `inflight` with a lease (`next_attempt_at` in the future); a worker that
+    dies leaves the lease to run out and the row is tried again.
     """
 
     __tablename__ = "outbox_mail"
@@ -37,8 +38,11 @@ class OutboxMail(Base):
     to_address: Mapped[str] = mapped_column(String(320))
     language: Mapped[str] = mapped_column(String(2))
     subject: Mapped[str] = mapped_column(String(300))
-    body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str] = mapped_column(Text)
+    body_text: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    # A confirmation's private-link token, until the mail is sent; only its hash stays,
+    # on the registration.
+    manage_token: Mapped[str | None] = mapped_column(String(64), default=None)
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
     status: Mapped[str] = mapped_column(String(16), default="queued")
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -15,7 +15,7 @@ from starlette.datastructures import FormData
 
 from app.core.config import get_settings
 from app.core.csrf import form_token_is_valid, is_same_origin, new_form_token
-from app.core.ratelimit import limit_submissions
+from app.core.ratelimit import check_submission_rate
 from app.core.templating import environment, language_context, page_templates
 from app.deps import LANGUAGE_COOKIE, LanguageDep, NowDep, SessionDep
 from app.schemas.registration import N_, RegistrationCreate, field_errors
@@ -199,7 +199,7 @@ def submit_form(
             status_code=status.HTTP_403_FORBIDDEN,
         )
     try:
-        limit_submissions(request)
+        check_submission_rate(request)
     except HTTPException as refused:
         page = _form_page(
             request,
@@ -234,6 +234,8 @@ def submit_form(
             idempotency_key=key,
             request_fingerprint=request_fingerprint,
         )
+        # Commit in this thread, which holds the write lock, not after another hand-off.
+        session.commit()
     except CallClosed:
         return _form_page(request, language, {**call, "call_open": False}, values=values)
     except DuplicateRegistration:

@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 from app.core.config import MALAYSIA, get_settings, parse_deadline
 from app.models import CallDeadline
 
+_LATEST = select(CallDeadline.closes_at).order_by(CallDeadline.id.desc()).limit(1)
+
 
 def registration_closes_at(session: Session) -> dt.datetime:
     """Return the instant the call closes, as the secretariat last set it."""
-    closes_at = session.scalar(
-        select(CallDeadline.closes_at).order_by(CallDeadline.id.desc()).limit(1)
-    )
+    closes_at = session.scalar(_LATEST)
     return closes_at if closes_at is not None else get_settings().default_registration_closes_at
 
 
@@ -26,12 +26,20 @@ _SHOWN_FOR_SECONDS = 2.0
 _shown: tuple[float, dt.datetime] | None = None
 
 
-def closes_at_for_display(session: Session) -> dt.datetime:
-    """Return the deadline to show on a page, at most two seconds old."""
-    global _shown
+def remembered_closes_at() -> dt.datetime | None:
+    """Return the deadline last read for display if it is at most two seconds old, else None."""
     cached = _shown
     if cached is not None and time.monotonic() - cached[0] < _SHOWN_FOR_SECONDS:
         return cached[1]
+    return None
+
+
+def closes_at_for_display(session: Session) -> dt.datetime:
+    """Return the deadline to show on a page, at most two seconds old."""
+    global _shown
+    remembered = remembered_closes_at()
+    if remembered is not None:
+        return remembered
     closes_at = registration_closes_at(session)
     _shown = (time.monotonic(), closes_at)
     return closes_at

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from app.core.db import insert_or_skip
 from app.models import IdempotencyRecord
+from app.models.base import table_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,14 +41,17 @@ def find_answer(*, session: Session, key: str, request_fingerprint: str) -> Stor
 def remember_answer(
     *, session: Session, key: str, request_fingerprint: str, answer: StoredAnswer, now: dt.datetime
 ) -> None:
-    """Store the answer in the same transaction as the change it reports."""
-    session.add(
-        IdempotencyRecord(
-            key=key,
-            request_fingerprint=request_fingerprint,
-            status_code=answer.status_code,
-            response_body=answer.body,
-            created_at=now,
-        )
-    )
-    session.flush()
+    """Store the answer in the same transaction as the change it reports.
+
+    Raises KeyReused if the key has just been stored by a request racing with another body.
+    """
+    record = table_of(IdempotencyRecord)
+    stored = session.scalar(insert_or_skip(session, record, record.c.key), {
+        "key": key,
+        "request_fingerprint": request_fingerprint,
+        "status_code": answer.status_code,
+        "response_body": answer.body,
+        "created_at": now,
+    })
+    if stored is None:
+        raise KeyReused

@@ -24,6 +24,7 @@ from app.core.clock import utcnow
 from app.core.config import ENQUIRIES_EMAIL, Settings, get_settings
 from app.core.db import begin_write
 from app.models import OutboxMail
+from app.services.outbox import MailCannotBeRendered, RenderedMail, render_mail
 
 log = logging.getLogger("alliance87.mail")
 
@@ -100,10 +101,22 @@ def claim_due(*, session: Session, now: dt.datetime, limit: int = BATCH_SIZE) ->
     return mails
 
 
-def build_message(mail: OutboxMail, *, settings: Settings, now: dt.datetime) -> EmailMessage:
+def render(session: Session, mail: OutboxMail) -> RenderedMail:
+    """Return what to send for a claimed mail, rendered now from its registration."""
+    if mail.body_text:  # queued by an earlier version, which rendered at queueing
+        return RenderedMail(mail.subject, mail.body_text, mail.body_html)
+    try:
+        return render_mail(session=session, mail=mail)
+    finally:
+        session.rollback()  # only read: end the transaction before sending
+
+
+def build_message(
+    mail: OutboxMail, rendered: RenderedMail, *, settings: Settings, now: dt.datetime
+) -> EmailMessage:
     """Build the MIME message for an outbox row: plain text with an HTML alternative."""
     message = EmailMessage()
-    message["Subject"] = mail.subject
+    message["Subject"] = rendered.subject
     message["From"] = settings.mail_from
     message["To"] = mail.to_address
     message["Reply-To"] = ENQUIRIES_EMAIL
@@ -111,8 +124,8 @@ def build_message(mail: OutboxMail, *, settings: Settings, now: dt.datetime) -> 
     message["Message-ID"] = mail.message_id
     # Automatic replies (out-of-office) should not answer a machine's mail (RFC 3834).
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(mail.body_text)
-    message.add_alternative(mail.body_html, subtype="html")
+    message.set_content(rendered.body_text)
+    message.add_alternative(rendered.body_html, subtype="html")
     # After the content: setting the content clears every Content-* header.
     message["Content-Language"] = mail.language
     return message
@@ -177,7 +190,13 @@ def _classify(error: BaseException) -> _Outcome:
     return _Outcome("retry", described, type(error).__name__, connection_lost=True)
 
 
-def _record(session: Session, mail: OutboxMail, outcome: _Outcome, now: dt.datetime) -> str:
+def _record(
+    session: Session,
+    mail: OutboxMail,
+    outcome: _Outcome,
+    now: dt.datetime,
+    rendered: RenderedMail | None = None,
+) -> str:
     begin_write(session)
     row = session.get(OutboxMail, mail.id)
     if row is None or row.status != "inflight":  # pragma: no cover - only if staff deleted it
@@ -188,10 +207,14 @@ def _record(session: Session, mail: OutboxMail, outcome: _Outcome, now: dt.datet
         row.status = "sent"
         row.sent_at = now
         row.last_error = ""
-        # The private link is for the registrant's eyes only: once it has gone out, the
-        # database keeps nothing but its hash, on the registration.
-        row.body_text = redact_private_links(row.body_text)
-        row.body_html = redact_private_links(row.body_html)
+        # What was sent is kept for staff, but the private link is for the registrant's
+        # eyes only: once it has gone out, the database keeps nothing but its hash, on
+        # the registration.
+        if rendered is not None:
+            row.subject = rendered.subject
+            row.body_text = redact_private_links(rendered.body_text)
+            row.body_html = redact_private_links(rendered.body_html)
+        row.manage_token = None
     elif outcome.status == "retry" and (row.attempts < MAX_ATTEMPTS or outcome.connection_lost):
         # A server that is away, however long, is waited for (at most an hour between
         # tries); only a message the server keeps turning away runs out of attempts.
@@ -244,19 +267,23 @@ def deliver_due(
                 _release(session, mails[position:], claimed_at)
                 report.retrying += len(mails) - position
                 break
+            rendered: RenderedMail | None = None
             try:
+                rendered = render(session, mail)
                 if smtp is None:
                     smtp = _connect(settings)
-                message = build_message(mail, settings=settings, now=utcnow())
+                message = build_message(mail, rendered, settings=settings, now=utcnow())
                 smtp.send_message(message, from_addr=envelope_from, to_addrs=[mail.to_address])
                 outcome = _Outcome("sent")
+            except MailCannotBeRendered as error:
+                outcome = _Outcome("failed", str(error), "nothing to render")
             except (smtplib.SMTPException, OSError, ValueError) as error:
                 outcome = _classify(error)
                 log.warning("mail %s (%s) not delivered: %s", mail.id, mail.kind, outcome.label)
             # The server is away after a lost connection: the rest wait as long as this one.
             affected = mails[position:] if outcome.connection_lost else [mail]
             for each in affected:
-                status = _record(session, each, outcome, now or utcnow())
+                status = _record(session, each, outcome, now or utcnow(), rendered)
                 report.sent += status == "sent"
                 report.retrying += status == "retry"
                 report.failed += status == "failed"

@@ -12,7 +12,15 @@ from sqlalchemy.orm import Session
 from app.models import Registration, RegistrationEvent, RegistrationFocusArea, RegistrationPillar
 from app.schemas.registration import RegistrationCreate, organisation_key
 from app.services import deadline, outbox
-from app.services.registrations import CallClosed, DuplicateRegistration, _is_duplicate
+from app.services.registrations import CallClosed, DuplicateRegistration
+
+
+def _is_duplicate(error: IntegrityError) -> bool:
+    text = str(error.orig)
+    return "uq_registration_organisation_contact" in text or (
+        "organisation_key" in text and "contact_email_key" in text
+    )
+
 
 # The fields a registrant can correct, in the form's order; consent to the personal data
 # notice was given once and stays given.

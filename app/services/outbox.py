@@ -7,17 +7,22 @@ import secrets
 from dataclasses import dataclass
 from email.utils import parseaddr
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from app.core.config import get_settings
-from app.core.templating import render_email
+from app.core.templating import render_email, render_subject
 from app.models import OutboxMail, Registration, RegistrationEvent
+from app.models.base import table_of
 from app.models.outbox import MAIL_STATUSES
 from app.services import deadline
 from app.services.private_links import issue_manage_token, manage_url
 from app.services.references import normalise_reference
+
+if TYPE_CHECKING:
+    from app.services.registrations import NewRegistration
 
 # The secretariat reads its notifications in English, the language of its other records.
 SECRETARIAT_LANGUAGE = "en"
@@ -34,6 +39,10 @@ class MailNotRetryable(Exception):
 
 class RegistrationNotFound(LookupError):
     """No registration has this reference."""
+
+
+class MailCannotBeRendered(Exception):
+    """The mail's registration is gone, so there is nothing to write."""
 
 
 class RegistrationWithdrawn(Exception):
@@ -58,85 +67,63 @@ def _message_id() -> str:
     return f"<{secrets.token_hex(16)}@{_message_id_domain(get_settings().mail_from)}>"
 
 
-def queue_mail(
-    *,
-    session: Session,
+@dataclass(frozen=True, slots=True)
+class RenderedMail:
+    subject: str
+    body_text: str
+    body_html: str
+
+
+def _mail_row(
     kind: str,
-    to_address: str,
-    language: str,
-    context: dict[str, object],
+    registration: NewRegistration | Registration,
     now: dt.datetime,
-    registration_id: int | None = None,
-) -> OutboxMail:
-    """Render the `kind` templates in `language` and queue the message for delivery."""
-    subject, body_text, body_html = render_email(kind, language, context)
-    mail = OutboxMail(
-        registration_id=registration_id,
-        kind=kind,
-        to_address=to_address,
-        language=language,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
-        message_id=_message_id(),
-        status="queued",
-        attempts=0,
-        next_attempt_at=now,
-        last_error="",
-        created_at=now,
-    )
-    session.add(mail)
-    return mail
-
-
-def _staff_url(registration: Registration) -> str:
-    base = get_settings().public_base_url.rstrip("/")
-    return f"{base}/staff/registrations/{registration.reference}"
-
-
-def queue_confirmation(
     *,
-    session: Session,
-    registration: Registration,
-    now: dt.datetime,
-    closes_at: dt.datetime | None = None,
-) -> OutboxMail:
-    """Queue the registrant's confirmation, with a new private link to view, correct or withdraw."""
-    token = issue_manage_token(registration=registration)
-    if closes_at is None:
-        closes_at = deadline.registration_closes_at(session)
-    return queue_mail(
-        session=session,
-        kind="confirmation",
-        to_address=registration.contact_email,
-        language=registration.preferred_language,
-        context={
-            "registration": registration,
-            "manage_url": manage_url(token),
-            "last_moment": deadline.last_moment(closes_at),
-        },
-        now=now,
-        registration_id=registration.id,
-    )
+    to_secretariat: bool = False,
+    manage_token: str | None = None,
+) -> dict[str, object]:
+    language = SECRETARIAT_LANGUAGE if to_secretariat else registration.preferred_language
+    return {
+        "registration_id": registration.id,
+        "kind": kind,
+        "to_address": get_settings().notify_email if to_secretariat else registration.contact_email,
+        "language": language,
+        "subject": render_subject(kind, language, {"registration": registration}),
+        "manage_token": manage_token,
+        "message_id": _message_id(),
+        "status": "queued",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+
+
+_INSERT_MAIL = insert(table_of(OutboxMail))
+
+
+def _queue(session: Session, *rows: dict[str, object]) -> None:
+    # One statement for the lot: a registration queues two mails in the request.
+    session.execute(_INSERT_MAIL, list(rows))
+
+
+def _staff_url(reference: str) -> str:
+    base = get_settings().public_base_url.rstrip("/")
+    return f"{base}/staff/registrations/{reference}"
 
 
 def queue_registration_mails(
-    *,
-    session: Session,
-    registration: Registration,
-    now: dt.datetime,
-    closes_at: dt.datetime | None = None,
+    *, session: Session, registration: NewRegistration, manage_token: str, now: dt.datetime
 ) -> None:
-    """Queue the registrant's confirmation and the secretariat's notification."""
-    queue_confirmation(session=session, registration=registration, now=now, closes_at=closes_at)
-    queue_mail(
-        session=session,
-        kind="notification",
-        to_address=get_settings().notify_email,
-        language=SECRETARIAT_LANGUAGE,
-        context={"registration": registration, "staff_url": _staff_url(registration)},
-        now=now,
-        registration_id=registration.id,
+    """Queue the registrant's confirmation, with its private link, and the secretariat's notice.
+
+    Only the subjects are written now; the bodies are rendered by the worker that sends them
+    (`render_mail`), from the registration as stored. The private link's token waits on the
+    confirmation's row until it is sent, and is forgotten then.
+    """
+    _queue(
+        session,
+        _mail_row("confirmation", registration, now, manage_token=manage_token),
+        _mail_row("notification", registration, now, to_secretariat=True),
     )
 
 
@@ -144,25 +131,33 @@ def queue_withdrawal_mails(
     *, session: Session, registration: Registration, now: dt.datetime
 ) -> None:
     """Queue the registrant's confirmation of a withdrawal and the secretariat's notice of it."""
-    context: dict[str, object] = {"registration": registration, "withdrawn_at": now}
-    queue_mail(
-        session=session,
-        kind="withdrawal",
-        to_address=registration.contact_email,
-        language=registration.preferred_language,
-        context=context,
-        now=now,
-        registration_id=registration.id,
+    _queue(
+        session,
+        _mail_row("withdrawal", registration, now),
+        _mail_row("withdrawal_notice", registration, now, to_secretariat=True),
     )
-    queue_mail(
-        session=session,
-        kind="withdrawal_notice",
-        to_address=get_settings().notify_email,
-        language=SECRETARIAT_LANGUAGE,
-        context={**context, "staff_url": _staff_url(registration)},
-        now=now,
-        registration_id=registration.id,
+
+
+def render_mail(*, session: Session, mail: OutboxMail) -> RenderedMail:
+    """Render a queued mail's subject and bodies from its registration as stored now.
+
+    The deadline is read afresh, so a confirmation sent after the secretariat moved the
+    deadline tells the registrant the new one.
+    """
+    registration = (
+        session.get(Registration, mail.registration_id) if mail.registration_id else None
     )
+    if registration is None:
+        raise MailCannotBeRendered(f"mail {mail.id} has no registration to describe")
+    context: dict[str, object] = {
+        "registration": registration,
+        "staff_url": _staff_url(registration.reference),
+        "withdrawn_at": registration.withdrawn_at,
+        "manage_url": manage_url(mail.manage_token) if mail.manage_token else "",
+    }
+    if mail.kind == "confirmation":
+        context["last_moment"] = deadline.last_moment(deadline.registration_closes_at(session))
+    return RenderedMail(*render_email(mail.kind, mail.language, context))
 
 
 def list_outbox(
@@ -212,7 +207,7 @@ def retry_mail(*, session: Session, mail_id: int, now: dt.datetime) -> OutboxMai
 
 def resend_confirmation(
     *, session: Session, reference: str, now: dt.datetime, actor: str
-) -> OutboxMail:
+) -> None:
     """Queue the confirmation again with a new private link; the old link stops working."""
     registration = session.scalar(
         select(Registration).where(Registration.reference == normalise_reference(reference))
@@ -221,9 +216,9 @@ def resend_confirmation(
         raise RegistrationNotFound(reference)
     if registration.withdrawn_at is not None:
         raise RegistrationWithdrawn(reference)
-    mail = queue_confirmation(session=session, registration=registration, now=now)
+    token = issue_manage_token(registration=registration)
+    _queue(session, _mail_row("confirmation", registration, now, manage_token=token))
     session.add(RegistrationEvent(
         registration_id=registration.id, at=now, actor=actor, action="confirmation_resent"
     ))
     session.flush()
-    return mail

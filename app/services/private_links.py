@@ -21,12 +21,17 @@ def hash_manage_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def new_manage_token() -> str:
+    """Return a new private-link token; store only `hash_manage_token(token)`."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
 def issue_manage_token(*, registration: Registration) -> str:
     """Give the registration a new private-link token and return it; only its hash is kept.
 
     A new token replaces the old one, so a link sent earlier stops working.
     """
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = new_manage_token()
     registration.manage_token_hash = hash_manage_token(token)
     return token
 

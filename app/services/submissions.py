@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.core.config import MALAYSIA
@@ -60,20 +59,15 @@ def submit_registration(
         submitted_at=registration.submitted_at.astimezone(MALAYSIA),
         organisation_name=registration.organisation_name,
         contact_email=registration.contact_email,
-        preferred_language="en" if registration.preferred_language == "en" else "ms",
+        preferred_language=data.preferred_language,
     )
     receipt_json = receipt.model_dump_json()
     if idempotency_key:
-        try:
-            with session.begin_nested():
-                idempotency.remember_answer(
-                    session=session,
-                    key=idempotency_key,
-                    request_fingerprint=request_fingerprint,
-                    answer=idempotency.StoredAnswer(201, receipt_json),
-                    now=now,
-                )
-        except IntegrityError as error:
-            # The same key, racing with another body, has just been stored.
-            raise idempotency.KeyReused from error
+        idempotency.remember_answer(
+            session=session,
+            key=idempotency_key,
+            request_fingerprint=request_fingerprint,
+            answer=idempotency.StoredAnswer(201, receipt_json),
+            now=now,
+        )
     return Accepted(receipt_json)
