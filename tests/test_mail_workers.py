@@ -20,7 +20,7 @@ from app.core.db import begin_write
 from app.models import OutboxMail
 from app.schemas.registration import RegistrationCreate
 from app.services.mailer import deliver_due
-from app.services.registrations import register
+from app.services.registrations import prepare_registration, register
 from tests.conftest import ROOT, TEST_DATABASE_URL, LiveServer
 from tests.factories import registration_payload
 from tests.smtp import (
@@ -46,7 +46,8 @@ def _store_registrations(engine: Engine, count: int) -> list[str]:
         for _ in range(count):
             begin_write(session)
             data = RegistrationCreate.model_validate(registration_payload())
-            references.append(register(session=session, data=data, now=IN_TIME).reference)
+            prepared = prepare_registration(data, now=IN_TIME)
+            references.append(register(session=session, prepared=prepared).reference)
             session.commit()
     return references
 

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from email.utils import parseaddr
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -81,7 +81,7 @@ def _mail_row(
     *,
     to_secretariat: bool = False,
     manage_token: str | None = None,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     language = SECRETARIAT_LANGUAGE if to_secretariat else registration.preferred_language
     return {
         "registration_id": registration.id,
@@ -101,9 +101,9 @@ def _mail_row(
 _INSERT_MAIL = insert(table_of(OutboxMail))
 
 
-def _queue(session: Session, *rows: dict[str, object]) -> None:
-    # One statement for the lot: a registration queues two mails in the request.
-    session.execute(_INSERT_MAIL, list(rows))
+def queue(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Queue mails made by the functions here, in one statement."""
+    session.connection().execute(_INSERT_MAIL, rows)
 
 
 def _staff_url(reference: str) -> str:
@@ -111,31 +111,30 @@ def _staff_url(reference: str) -> str:
     return f"{base}/staff/registrations/{reference}"
 
 
-def queue_registration_mails(
-    *, session: Session, registration: NewRegistration, manage_token: str, now: dt.datetime
-) -> None:
-    """Queue the registrant's confirmation, with its private link, and the secretariat's notice.
+def registration_mail_rows(
+    registration: NewRegistration, *, manage_token: str, now: dt.datetime
+) -> list[dict[str, Any]]:
+    """Make the registrant's confirmation, with its private link, and the secretariat's notice.
 
     Only the subjects are written now; the bodies are rendered by the worker that sends them
     (`render_mail`), from the registration as stored. The private link's token waits on the
-    confirmation's row until it is sent, and is forgotten then.
+    confirmation's row until it is sent, and is forgotten then. `registration_id` is to be
+    filled in once the registration is stored.
     """
-    _queue(
-        session,
+    return [
         _mail_row("confirmation", registration, now, manage_token=manage_token),
         _mail_row("notification", registration, now, to_secretariat=True),
-    )
+    ]
 
 
 def queue_withdrawal_mails(
     *, session: Session, registration: Registration, now: dt.datetime
 ) -> None:
     """Queue the registrant's confirmation of a withdrawal and the secretariat's notice of it."""
-    _queue(
-        session,
+    queue(session, [
         _mail_row("withdrawal", registration, now),
         _mail_row("withdrawal_notice", registration, now, to_secretariat=True),
-    )
+    ])
 
 
 def render_mail(*, session: Session, mail: OutboxMail) -> RenderedMail:
@@ -217,7 +216,7 @@ def resend_confirmation(
     if registration.withdrawn_at is not None:
         raise RegistrationWithdrawn(reference)
     token = issue_manage_token(registration=registration)
-    _queue(session, _mail_row("confirmation", registration, now, manage_token=token))
+    queue(session, [_mail_row("confirmation", registration, now, manage_token=token)])
     session.add(RegistrationEvent(
         registration_id=registration.id, at=now, actor=actor, action="confirmation_resent"
     ))

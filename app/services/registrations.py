@@ -32,16 +32,26 @@ class DuplicateRegistration(Exception):
     """This organisation has already registered with this contact email."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class NewRegistration:
-    """What a just-stored registration's receipt and mails need to know of it."""
+    """What a registration's receipt and mails need to know of it; `id` once it is stored."""
 
-    id: int
     reference: str
     submitted_at: dt.datetime
     organisation_name: str
     contact_email: str
     preferred_language: str
+    id: int | None = None
+
+
+@dataclass(slots=True)
+class PreparedRegistration:
+    """A registration's rows, made before the write lock is taken so that it is held briefly."""
+
+    data: RegistrationCreate
+    registration: NewRegistration
+    values: dict[str, Any]
+    mails: list[dict[str, Any]]
 
 
 def registration_values(data: RegistrationCreate, *, now: dt.datetime) -> dict[str, Any]:
@@ -81,51 +91,61 @@ _FIND_DUPLICATE = select(_REGISTRATION.c.id).where(
 )
 
 
-def register(*, session: Session, data: RegistrationCreate, now: dt.datetime) -> NewRegistration:
-    """Store a registration and queue its mails, if it arrived in time and is not a duplicate.
-
-    This is the busiest write of the deadline rush, so it is a handful of Core statements,
-    each built once, rather than an ORM flush: the registration (skipped, not failed, on a
-    unique clash, so no savepoint is needed), its pillars and focus areas, the event, and
-    both mails.
-    """
-    closes_at = deadline.registration_closes_at(session)
-    if not deadline.is_open(closes_at, now):
-        raise CallClosed(closes_at)
+def prepare_registration(data: RegistrationCreate, *, now: dt.datetime) -> PreparedRegistration:
+    """Make the rows for a registration: its columns, a reference, a private link and mails."""
     values = registration_values(data, now=now)
+    values["reference"] = new_reference()
     manage_token = new_manage_token()
     values["manage_token_hash"] = hash_manage_token(manage_token)
-    insert_registration = insert_or_skip(session, _REGISTRATION, _REGISTRATION.c.id)
-    for _ in range(_REFERENCE_ATTEMPTS):
-        values["reference"] = new_reference()
-        registration_id = session.scalar(insert_registration, values)
-        if registration_id is not None:
-            break
-        # The unique index on organisation and email decides, also between racing requests.
-        if session.scalar(_FIND_DUPLICATE, values) is not None:
-            raise DuplicateRegistration
-    else:  # pragma: no cover - 32**8 references make five clashes in a row unthinkable
-        raise RuntimeError("could not find a free reference")
-    session.execute(_INSERT_PILLARS, [
-        {"registration_id": registration_id, "pillar": code} for code in data.pillars
-    ])
-    if data.focus_areas:
-        session.execute(_INSERT_FOCUS_AREAS, [
-            {"registration_id": registration_id, "focus_area": code} for code in data.focus_areas
-        ])
-    session.execute(_INSERT_EVENT, {
-        "registration_id": registration_id, "at": now, "actor": "registrant",
-        "action": "submitted",
-    })
     registration = NewRegistration(
-        id=registration_id,
         reference=values["reference"],
         submitted_at=now,
         organisation_name=data.organisation_name,
         contact_email=data.contact_email,
         preferred_language=data.preferred_language,
     )
-    outbox.queue_registration_mails(
-        session=session, registration=registration, manage_token=manage_token, now=now
-    )
-    return registration
+    mails = outbox.registration_mail_rows(registration, manage_token=manage_token, now=now)
+    return PreparedRegistration(data, registration, values, mails)
+
+
+def register(*, session: Session, prepared: PreparedRegistration) -> NewRegistration:
+    """Store a registration and queue its mails, if it arrived in time and is not a duplicate.
+
+    This is the busiest write of the deadline rush, so it is a handful of Core statements,
+    each built once, rather than an ORM flush: the registration (skipped, not failed, on a
+    unique clash, so no savepoint is needed), its pillars and focus areas, the event, and
+    both mails. They run on the session's connection, without the ORM's bookkeeping.
+    """
+    now = prepared.registration.submitted_at
+    closes_at = deadline.registration_closes_at(session)
+    if not deadline.is_open(closes_at, now):
+        raise CallClosed(closes_at)
+    connection = session.connection()
+    insert_registration = insert_or_skip(session, _REGISTRATION, _REGISTRATION.c.id)
+    for _ in range(_REFERENCE_ATTEMPTS):
+        registration_id = connection.scalar(insert_registration, prepared.values)
+        if registration_id is not None:
+            break
+        # The unique index on organisation and email decides, also between racing requests.
+        if connection.scalar(_FIND_DUPLICATE, prepared.values) is not None:
+            raise DuplicateRegistration
+        prepared = prepare_registration(prepared.data, now=now)  # the reference was taken
+    else:  # pragma: no cover - 32**8 references make five clashes in a row unthinkable
+        raise RuntimeError("could not find a free reference")
+    data = prepared.data
+    connection.execute(_INSERT_PILLARS, [
+        {"registration_id": registration_id, "pillar": code} for code in data.pillars
+    ])
+    if data.focus_areas:
+        connection.execute(_INSERT_FOCUS_AREAS, [
+            {"registration_id": registration_id, "focus_area": code} for code in data.focus_areas
+        ])
+    connection.execute(_INSERT_EVENT, {
+        "registration_id": registration_id, "at": now, "actor": "registrant",
+        "action": "submitted",
+    })
+    for mail in prepared.mails:
+        mail["registration_id"] = registration_id
+    outbox.queue(session, prepared.mails)
+    prepared.registration.id = registration_id
+    return prepared.registration

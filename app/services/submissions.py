@@ -11,7 +11,7 @@ from app.core.config import MALAYSIA
 from app.core.db import begin_write
 from app.schemas.registration import RegistrationCreate, RegistrationReceipt
 from app.services import idempotency
-from app.services.registrations import DuplicateRegistration, register
+from app.services.registrations import DuplicateRegistration, prepare_registration, register
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,7 @@ def submit_registration(
     request_fingerprint: str,
 ) -> Accepted:
     """Accept a registration once, or give back the first answer to a retried request."""
+    prepared = prepare_registration(data, now=now)
     begin_write(session)
     if idempotency_key:
         stored = idempotency.find_answer(
@@ -43,7 +44,7 @@ def submit_registration(
         if stored is not None:
             return Accepted(stored.body, replayed=True)
     try:
-        registration = register(session=session, data=data, now=now)
+        registration = register(session=session, prepared=prepared)
     except DuplicateRegistration:
         # A retry racing its own first attempt loses on the unique index; the first
         # attempt has committed by then, so its answer is there to give back.
