@@ -9,7 +9,6 @@ from typing import Any
 
 import anyio.to_thread
 from sqlalchemy import Column, Engine, Table, create_engine, event
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.dml import ReturningInsert
 
@@ -136,8 +135,13 @@ def insert_or_skip(
 def _insert_or_skip(
     dialect: str, table: Table, returning: Column[Any]
 ) -> ReturningInsert[Any]:
+    # Imported here: the dialect packages take a while to import, and only one is used.
     if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
         return postgresql.insert(table).on_conflict_do_nothing().returning(returning)
+    from sqlalchemy.dialects import sqlite
+
     return sqlite.insert(table).on_conflict_do_nothing().returning(returning)
 
 
