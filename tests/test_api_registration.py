@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.core.config import MALAYSIA
 from app.models import OutboxMail, Registration
+from app.services import registrations
 from app.services.references import REFERENCE_ALPHABET
 from tests.conftest import count_rows
 from tests.factories import registration_payload
@@ -47,6 +48,25 @@ def test_accepted_registration_queues_confirmation_and_notification(
         ("confirmation", payload["contact_email"], "en"),
         ("notification", "alliance8.7@mohr.gov.my", "en"),
     ]
+
+
+def test_a_reference_already_taken_is_drawn_again(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = client.post(URL, json=registration_payload()).json()["reference"]
+    drawn = iter([first, "ABCD2345"])
+    monkeypatch.setattr(registrations, "new_reference", lambda: next(drawn))
+
+    response = client.post(URL, json=registration_payload(organisation_name="Tenaganita"))
+
+    assert response.status_code == 201
+    assert response.json()["reference"] == "ABCD2345"
+    second = session.scalars(select(Registration).where(Registration.reference == "ABCD2345")).one()
+    assert second.organisation_name == "Tenaganita"
+    assert second.pillars == ["prevention", "partnership"]
+    subjects = session.scalars(select(OutboxMail.subject)
+                               .where(OutboxMail.registration_id == second.id)).all()
+    assert len(subjects) == 2 and all("(ABCD2345)" in subject for subject in subjects)
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.models import OutboxMail, Registration
 from app.services import outbox
+from app.services.deadline import set_deadline
 from app.services.mailer import (
     LEASE,
     MAX_ATTEMPTS,
@@ -389,3 +390,36 @@ def test_a_message_the_server_cannot_carry_fails_alone(
     statuses = {m.to_address: m.status for m in _mails(session) if m.kind == "confirmation"}
     assert statuses == {"first@example.org.my": "failed", "second@example.org.my": "sent"}
     assert len(smtp_server.handler.to(SECRETARIAT)) == 2
+
+
+def test_a_confirmation_tells_the_deadline_as_it_stands_when_it_is_sent(
+    client: TestClient, session: Session, smtp_server: SmtpServer
+) -> None:
+    _register(client, contact_email="aisyah@example.org.my", preferred_language="en")
+    set_deadline(session=session, value="2022-10-27", set_by="admin@mohr.gov.my",
+                 now=dt.datetime.now(dt.UTC))
+
+    deliver_due(session=session, settings=smtp_server.settings())
+
+    [confirmation] = smtp_server.handler.to("aisyah@example.org.my")
+    assert "Until the deadline, 27 October 2022, 11:59" in " ".join(confirmation.text.split())
+
+
+def test_a_mail_queued_already_rendered_is_sent_as_it_was_written(
+    session: Session, smtp_server: SmtpServer
+) -> None:
+    # Mail queued before bodies were rendered at sending (migration 0002) keeps its text.
+    now = dt.datetime.now(dt.UTC)
+    session.add(OutboxMail(
+        kind="notification", to_address=SECRETARIAT, language="en", subject="Queued earlier",
+        body_text="Written when it was queued.\n", body_html="<p>Written when it was queued.</p>",
+        message_id="<earlier@mohr.gov.my>", status="queued", attempts=0, next_attempt_at=now,
+        last_error="", created_at=now,
+    ))
+    session.commit()
+
+    assert deliver_due(session=session, settings=smtp_server.settings()).sent == 1
+
+    [received] = smtp_server.handler.to(SECRETARIAT)
+    assert received.message["Subject"] == "Queued earlier"
+    assert received.text.strip() == "Written when it was queued."

@@ -58,12 +58,14 @@ class Registration(Base):
     # Case-folded, spaces collapsed: what the duplicate rule compares. Case folding can
     # make text up to three times longer ("ß" becomes "ss"), hence the room.
     organisation_key: Mapped[str] = mapped_column(String(600))
-    category: Mapped[str] = mapped_column(String(32), index=True)
+    # No index on category, state, pillar or focus area: with a handful of values each,
+    # an index narrows little, and each one costs every registration another write.
+    category: Mapped[str] = mapped_column(String(32))
     category_other: Mapped[str] = mapped_column(String(200), default="")
     registration_number: Mapped[str] = mapped_column(String(100), default="")
     address: Mapped[str] = mapped_column(String(500))
     postcode: Mapped[str] = mapped_column(String(12))
-    state: Mapped[str] = mapped_column(String(32), index=True)
+    state: Mapped[str] = mapped_column(String(32))
     website: Mapped[str] = mapped_column(String(500), default="")
 
     contact_name: Mapped[str] = mapped_column(String(200))
@@ -127,7 +129,7 @@ class RegistrationPillar(Base):
     registration_id: Mapped[int] = mapped_column(
         ForeignKey("registration.id", ondelete="CASCADE"), primary_key=True
     )
-    pillar: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+    pillar: Mapped[str] = mapped_column(String(32), primary_key=True)
 
 
 class RegistrationFocusArea(Base):
@@ -139,4 +141,4 @@ class RegistrationFocusArea(Base):
     registration_id: Mapped[int] = mapped_column(
         ForeignKey("registration.id", ondelete="CASCADE"), primary_key=True
     )
-    focus_area: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+    focus_area: Mapped[str] = mapped_column(String(40), primary_key=True)
