@@ -11,7 +11,7 @@ RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 COPY pyproject.toml ./
 COPY app ./app
-RUN pip install --no-compile . && pip uninstall -y pip setuptools wheel
+RUN pip install . && pip uninstall -y pip setuptools wheel
 
 FROM python:3.11-slim-bookworm AS runtime
 # tzdata: Asia/Kuala_Lumpur for the deadline; curl-free healthcheck uses Python itself.
@@ -37,10 +37,15 @@ COPY --chown=root:root templates ./templates
 COPY --chown=root:root static ./static
 COPY --chown=root:root translations ./translations
 COPY --chown=root:root alembic.ini ./
+# Byte-compiled here, since the unprivileged user cannot write __pycache__ at run time:
+# otherwise every process would compile the portal's modules again as it starts.
+RUN python -m compileall -q app migrations
 USER portal
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"]
 # Behind the reverse proxy: trust its X-Forwarded-* headers only from FORWARDED_ALLOW_IPS
-# (uvicorn reads it from the environment; set it to the proxy's address).
-CMD ["sh", "-c", "exec uvicorn app.main:app --host 0.0.0.0 --port 8000 --workers ${WEB_CONCURRENCY} --proxy-headers --no-server-header"]
+# (uvicorn reads it from the environment; set it to the proxy's address). Idle connections
+# are kept longer than the proxy keeps them (nginx: 60 s), so the proxy never sends a
+# request on a connection uvicorn is closing.
+CMD ["sh", "-c", "exec uvicorn app.main:app --host 0.0.0.0 --port 8000 --workers ${WEB_CONCURRENCY} --proxy-headers --no-server-header --timeout-keep-alive 75"]

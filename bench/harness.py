@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -49,9 +50,9 @@ def migrate(env: dict[str, str]) -> None:
 
 
 def start_uvicorn(
-    app: str, env: dict[str, str], port: int, *options: str
+    app: str, env: dict[str, str], port: int, *options: str, log: IO[bytes] | None = None
 ) -> subprocess.Popen[bytes]:
-    """Start `app` under uvicorn on 127.0.0.1:`port`, quiet but for errors."""
+    """Start `app` under uvicorn on 127.0.0.1:`port`, quiet but for errors (into `log`)."""
     return subprocess.Popen(
         [
             sys.executable,
@@ -69,7 +70,7 @@ def start_uvicorn(
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log if log is not None else subprocess.DEVNULL,
     )
 
 
@@ -79,14 +80,28 @@ def server(
 ) -> Iterator[str]:
     """Run `app` under uvicorn and yield its base URL once it answers."""
     port = free_port()
-    process = start_uvicorn(app, env, port, "--workers", str(workers), "--no-access-log")
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_ready(url + ready_path, process)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with tempfile.TemporaryFile() as log:
+        # Keep-alive as in the Dockerfile: idle connections outlive the client's own.
+        process = start_uvicorn(
+            app, env, port, "--workers", str(workers), "--no-access-log",
+            "--timeout-keep-alive", "75", log=log,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_ready(url + ready_path, process)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+            # A benchmark's figures mean little if the server was failing: show what it said.
+            log.seek(0)
+            lines = log.read().decode(errors="replace").splitlines()
+            errors = [n for n, line in enumerate(lines)
+                      if '"level": "ERROR"' in line or "ERROR:" in line]
+            if errors:
+                print(f"{app} logged {len(errors)} error(s); the last one:", file=sys.stderr)
+                for line in lines[errors[-1]:][-12:]:
+                    print(f"    {line}", file=sys.stderr)
 
 
 def wait_until_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> float:
@@ -94,7 +109,7 @@ def wait_until_ready(url: str, process: subprocess.Popen[bytes], timeout: float 
     started = time.perf_counter()
     while time.perf_counter() - started < timeout:
         if process.poll() is not None:
-            raise RuntimeError(process.stderr.read().decode() if process.stderr else "exited")
+            raise RuntimeError(f"the server exited with {process.returncode}")
         try:
             if httpx.get(url, timeout=1).status_code == 200:
                 return time.perf_counter() - started

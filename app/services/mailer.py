@@ -283,7 +283,8 @@ def deliver_due(
             # The server is away after a lost connection: the rest wait as long as this one.
             affected = mails[position:] if outcome.connection_lost else [mail]
             for each in affected:
-                status = _record(session, each, outcome, now or utcnow(), rendered)
+                status = _record(session, each, outcome, now or utcnow(),
+                                 rendered if each is mail else None)
                 report.sent += status == "sent"
                 report.retrying += status == "retry"
                 report.failed += status == "failed"

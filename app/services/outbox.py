@@ -69,6 +69,8 @@ def _message_id() -> str:
 
 @dataclass(frozen=True, slots=True)
 class RenderedMail:
+    """A mail's subject and bodies, as they are sent."""
+
     subject: str
     body_text: str
     body_html: str

@@ -109,7 +109,7 @@ def _erase(*, session: Session, registration_id: int, now: dt.datetime) -> None:
     session.execute(
         update(OutboxMail)
         .where(OutboxMail.registration_id == registration_id)
-        .values(to_address=ERASED, subject=ERASED, body_text="", body_html="")
+        .values(to_address=ERASED, subject=ERASED, body_text="", body_html="", manage_token=None)
     )
     session.execute(
         update(RegistrationEvent)
