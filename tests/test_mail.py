@@ -423,3 +423,21 @@ def test_a_mail_queued_already_rendered_is_sent_as_it_was_written(
     [received] = smtp_server.handler.to(SECRETARIAT)
     assert received.message["Subject"] == "Queued earlier"
     assert received.text.strip() == "Written when it was queued."
+
+
+def test_a_mail_whose_registration_is_gone_fails_with_the_reason(
+    session: Session, smtp_server: SmtpServer
+) -> None:
+    now = dt.datetime.now(dt.UTC)
+    session.add(OutboxMail(
+        kind="confirmation", to_address="gone@example.org.my", language="ms", subject="-",
+        message_id="<gone@mohr.gov.my>", status="queued", attempts=0, next_attempt_at=now,
+        last_error="", created_at=now,
+    ))
+    session.commit()
+
+    report = deliver_due(session=session, settings=smtp_server.settings())
+
+    [mail] = _mails(session)
+    assert report.failed == 1 and smtp_server.received == []
+    assert mail.status == "failed" and "no registration" in mail.last_error
