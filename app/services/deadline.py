@@ -16,7 +16,8 @@ _LATEST = select(CallDeadline.closes_at).order_by(CallDeadline.id.desc()).limit(
 
 def registration_closes_at(session: Session) -> dt.datetime:
     """Return the instant the call closes, as the secretariat last set it."""
-    closes_at = session.scalar(_LATEST)
+    # On the connection: a plain read, without the ORM's statement handling.
+    closes_at = session.connection().scalar(_LATEST)
     return closes_at if closes_at is not None else get_settings().default_registration_closes_at
 
 
