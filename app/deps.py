@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from collections.abc import Iterable
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from app.core.clock import utcnow
 from app.core.config import Settings, get_settings
@@ -15,6 +17,8 @@ from app.core.i18n import choose_language
 from app.vocab import Language
 
 LANGUAGE_COOKIE = "lang"
+# The registration fields sent as several values (checkboxes).
+LIST_FIELDS = ("pillars", "focus_areas")
 
 
 # The small dependencies are async: FastAPI runs a plain `def` dependency in the thread
@@ -39,3 +43,23 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 NowDep = Annotated[dt.datetime, Depends(request_time)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 LanguageDep = Annotated[Language, Depends(page_language)]
+
+
+async def read_form(request: Request) -> FormData:
+    """Return the request's form fields."""
+    return await request.form()
+
+
+FormDataDep = Annotated[FormData, Depends(read_form)]
+
+
+def registration_answers(form: FormData, fields: Iterable[str]) -> dict[str, Any]:
+    """Return a registration form's answers: a list for each checkbox field, else text.
+
+    A file sent in place of text counts as a blank answer.
+    """
+    answers: dict[str, Any] = {}
+    for field in fields:
+        value = form.getlist(field) if field in LIST_FIELDS else form.get(field, "")
+        answers[field] = value if isinstance(value, list | str) else ""
+    return answers

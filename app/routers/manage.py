@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
-from starlette.datastructures import FormData
 
 from app.core.db import begin_write
 from app.core.templating import language_context, page_templates
-from app.deps import LANGUAGE_COOKIE, NowDep, SessionDep
+from app.deps import LANGUAGE_COOKIE, FormDataDep, NowDep, SessionDep, registration_answers
 from app.models import Registration
 from app.schemas.registration import N_, RegistrationCreate, field_errors
 from app.services import deadline, manage
@@ -21,7 +20,6 @@ from app.vocab import LANGUAGES
 
 router = APIRouter(prefix="/manage", include_in_schema=False)
 
-LIST_FIELDS = ("pillars", "focus_areas")
 DUPLICATE_MESSAGE = N_(
     "Another registration from this organisation already uses this email address. "
     "Check the organisation's name and the email address."
@@ -84,13 +82,6 @@ def _refused(request: Request, session: SessionDep, now: NowDep, token: str,
                  notice=message)
 
 
-async def _read_form(request: Request) -> FormData:
-    return await request.form()
-
-
-FormDep = Annotated[FormData, Depends(_read_form)]
-
-
 @router.get("/{token}")
 def view_registration(request: Request, token: str, session: SessionDep, now: NowDep) -> Response:
     """Show the registration, and what the registrant can still do with it."""
@@ -116,7 +107,7 @@ def edit_form(request: Request, token: str, session: SessionDep, now: NowDep) ->
 
 
 @router.post("/{token}/edit")
-def save_corrections(request: Request, token: str, form: FormDep, session: SessionDep,
+def save_corrections(request: Request, token: str, form: FormDataDep, session: SessionDep,
                      now: NowDep) -> Response:
     """Check the corrected answers as a new registration would be checked, and save them."""
     begin_write(session)
@@ -125,11 +116,7 @@ def save_corrections(request: Request, token: str, form: FormDep, session: Sessi
         return _not_found(request)
     if not form_guard_is_valid(token, str(form.get("guard", ""))):
         return _refused(request, session, now, token, registration, FORGED_MESSAGE)
-    values: dict[str, Any] = {
-        field: form.getlist(field) if field in LIST_FIELDS else form.get(field, "")
-        for field in manage.CORRECTABLE_FIELDS
-    }
-    values = {k: v if isinstance(v, list | str) else "" for k, v in values.items()}
+    values = registration_answers(form, manage.CORRECTABLE_FIELDS)
 
     def form_again(errors: dict[str, str], status_code: int) -> Response:
         return _page(request, "manage_edit.html", session=session, now=now, token=token,
@@ -166,7 +153,7 @@ def withdraw_question(request: Request, token: str, session: SessionDep, now: No
 
 
 @router.post("/{token}/withdraw")
-def withdraw(request: Request, token: str, form: FormDep, session: SessionDep,
+def withdraw(request: Request, token: str, form: FormDataDep, session: SessionDep,
              now: NowDep) -> Response:
     """Withdraw the registration and confirm it by mail."""
     begin_write(session)

@@ -5,19 +5,25 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from pydantic import ValidationError
-from starlette.datastructures import FormData
 
 from app.core.config import get_settings
 from app.core.csrf import form_token_is_valid, is_same_origin, new_form_token
 from app.core.ratelimit import check_submission_rate
 from app.core.templating import environment, language_context, page_templates
-from app.deps import LANGUAGE_COOKIE, LanguageDep, NowDep, SessionDep
+from app.deps import (
+    LANGUAGE_COOKIE,
+    FormDataDep,
+    LanguageDep,
+    NowDep,
+    SessionDep,
+    registration_answers,
+)
 from app.schemas.registration import N_, RegistrationCreate, field_errors
 from app.services import deadline, idempotency
 from app.services.registrations import CallClosed, DuplicateRegistration
@@ -46,7 +52,6 @@ FORM_FIELDS = (
     "consent_pdpa",
     "consent_share_partners",
 )
-LIST_FIELDS = ("pillars", "focus_areas")
 CONFIRMATION_MAX_AGE_SECONDS = 24 * 3600
 FORM_PURPOSE = "registration"
 HONEYPOT_FIELD = "contact_fax"
@@ -163,24 +168,16 @@ def registration_form(
     return response
 
 
-async def _read_form(request: Request) -> FormData:
-    return await request.form()
-
-
 @router.post("/")
 def submit_form(
     request: Request,
-    form: Annotated[FormData, Depends(_read_form)],
+    form: FormDataDep,
     session: SessionDep,
     now: NowDep,
     language: LanguageDep,
 ) -> Response:
     """Check and store a registration sent from the form."""
-    values: dict[str, Any] = {
-        field: (form.getlist(field) if field in LIST_FIELDS else form.get(field, ""))
-        for field in FORM_FIELDS
-    }
-    values = {k: v if isinstance(v, list | str) else "" for k, v in values.items()}
+    values = registration_answers(form, FORM_FIELDS)
     call = _call_context(session, now)
     if not call["call_open"]:
         return _form_page(request, language, call, values=values)
