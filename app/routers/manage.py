@@ -82,6 +82,18 @@ def _refused(request: Request, session: SessionDep, now: NowDep, token: str,
                  notice=message)
 
 
+def _registration_to_change(request: Request, token: str, form: FormDataDep,
+                            session: SessionDep, now: NowDep) -> Registration | Response:
+    """Take the write lock and return the link's registration, or the page refusing the change."""
+    begin_write(session)
+    registration = find_by_token(session=session, token=token)
+    if registration is None:
+        return _not_found(request)
+    if not form_guard_is_valid(token, str(form.get("guard", ""))):
+        return _refused(request, session, now, token, registration, FORGED_MESSAGE)
+    return registration
+
+
 @router.get("/{token}")
 def view_registration(request: Request, token: str, session: SessionDep, now: NowDep) -> Response:
     """Show the registration, and what the registrant can still do with it."""
@@ -110,12 +122,9 @@ def edit_form(request: Request, token: str, session: SessionDep, now: NowDep) ->
 def save_corrections(request: Request, token: str, form: FormDataDep, session: SessionDep,
                      now: NowDep) -> Response:
     """Check the corrected answers as a new registration would be checked, and save them."""
-    begin_write(session)
-    registration = find_by_token(session=session, token=token)
-    if registration is None:
-        return _not_found(request)
-    if not form_guard_is_valid(token, str(form.get("guard", ""))):
-        return _refused(request, session, now, token, registration, FORGED_MESSAGE)
+    registration = _registration_to_change(request, token, form, session, now)
+    if isinstance(registration, Response):
+        return registration
     values = registration_answers(form, manage.CORRECTABLE_FIELDS)
 
     def form_again(errors: dict[str, str], status_code: int) -> Response:
@@ -156,12 +165,9 @@ def withdraw_question(request: Request, token: str, session: SessionDep, now: No
 def withdraw(request: Request, token: str, form: FormDataDep, session: SessionDep,
              now: NowDep) -> Response:
     """Withdraw the registration and confirm it by mail."""
-    begin_write(session)
-    registration = find_by_token(session=session, token=token)
-    if registration is None:
-        return _not_found(request)
-    if not form_guard_is_valid(token, str(form.get("guard", ""))):
-        return _refused(request, session, now, token, registration, FORGED_MESSAGE)
+    registration = _registration_to_change(request, token, form, session, now)
+    if isinstance(registration, Response):
+        return registration
     try:
         manage.withdraw_registration(session=session, registration=registration, now=now)
     except (CallClosed, manage.AlreadyWithdrawn):
