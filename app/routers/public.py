@@ -181,44 +181,27 @@ def submit_form(
     call = _call_context(session, now)
     if not call["call_open"]:
         return _form_page(request, language, call, values=values)
+
+    def form_again(errors: dict[str, str], status_code: int) -> Response:
+        # The form as it was sent, with what stopped it.
+        return _form_page(request, language, call, values=values, errors=errors,
+                          status_code=status_code)
+
     form_token = str(form.get("form_token", ""))
     if form.get(HONEYPOT_FIELD):
-        return _form_page(request, language, call, values=values,
-                          errors={"__form__": FORGED_MESSAGE},
-                          status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+        return form_again({"__form__": FORGED_MESSAGE}, status.HTTP_422_UNPROCESSABLE_CONTENT)
     if not (is_same_origin(request) and form_token_is_valid(form_token, FORM_PURPOSE)):
-        return _form_page(
-            request,
-            language,
-            call,
-            values=values,
-            errors={"__form__": FORGED_MESSAGE},
-            status_code=status.HTTP_403_FORBIDDEN,
-        )
+        return form_again({"__form__": FORGED_MESSAGE}, status.HTTP_403_FORBIDDEN)
     try:
         check_submission_rate(request)
     except HTTPException as refused:
-        page = _form_page(
-            request,
-            language,
-            call,
-            values=values,
-            errors={"__form__": RATE_LIMITED_MESSAGE},
-            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
-        )
+        page = form_again({"__form__": RATE_LIMITED_MESSAGE}, status.HTTP_429_TOO_MANY_REQUESTS)
         page.headers.update(refused.headers or {})
         return page
     try:
         data = RegistrationCreate.model_validate(values)
     except ValidationError as invalid:
-        return _form_page(
-            request,
-            language,
-            call,
-            values=values,
-            errors=field_errors(invalid.errors()),
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )
+        return form_again(field_errors(invalid.errors()), status.HTTP_422_UNPROCESSABLE_CONTENT)
     request_fingerprint = idempotency.fingerprint(data.model_dump_json().encode())
     # The form's token makes a double click one submission: the same token and the same
     # answers give back the first answer.
@@ -236,14 +219,7 @@ def submit_form(
     except CallClosed:
         return _form_page(request, language, {**call, "call_open": False}, values=values)
     except DuplicateRegistration:
-        return _form_page(
-            request,
-            language,
-            call,
-            values=values,
-            errors={"organisation_name": DUPLICATE_MESSAGE},
-            status_code=status.HTTP_409_CONFLICT,
-        )
+        return form_again({"organisation_name": DUPLICATE_MESSAGE}, status.HTTP_409_CONFLICT)
     ticket = _tickets().dumps(accepted.receipt.reference)
     return RedirectResponse(
         f"/confirmation/{ticket}?lang={language}", status_code=status.HTTP_303_SEE_OTHER
