@@ -57,10 +57,10 @@ def render_subject(kind: str, language: str, context: dict[str, Any]) -> str:
     return " ".join(subject.split())
 
 
-def render_email(kind: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    """Render the subject, plain-text and HTML parts of one email."""
+def render_bodies(kind: str, language: str, context: dict[str, Any]) -> tuple[str, str]:
+    """Render the plain-text and HTML parts of one email."""
     env = environment()
     full = {**context, **language_context(language)}
     body_text = env.get_template(f"email/{kind}.txt").render(full)
     body_html = env.get_template(f"email/{kind}.html").render(full)
-    return render_subject(kind, language, context), body_text, body_html
+    return body_text, body_html

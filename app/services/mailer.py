@@ -211,7 +211,6 @@ def _record(
         # eyes only: once it has gone out, the database keeps nothing but its hash, on
         # the registration.
         if rendered is not None:
-            row.subject = rendered.subject
             row.body_text = redact_private_links(rendered.body_text)
             row.body_html = redact_private_links(rendered.body_html)
         row.manage_token = None

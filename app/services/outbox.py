@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from app.core.config import get_settings
-from app.core.templating import render_email, render_subject
+from app.core.templating import render_bodies, render_subject
 from app.models import OutboxMail, Registration, RegistrationEvent
 from app.models.base import table_of
 from app.models.outbox import MAIL_STATUSES
@@ -140,7 +140,7 @@ def queue_withdrawal_mails(
 
 
 def render_mail(*, session: Session, mail: OutboxMail) -> RenderedMail:
-    """Render a queued mail's subject and bodies from its registration as stored now.
+    """Return a queued mail: its subject as queued, its bodies rendered from the registration now.
 
     The deadline is read afresh, so a confirmation sent after the secretariat moved the
     deadline tells the registrant the new one.
@@ -158,7 +158,7 @@ def render_mail(*, session: Session, mail: OutboxMail) -> RenderedMail:
     }
     if mail.kind == "confirmation":
         context["last_moment"] = deadline.last_moment(deadline.registration_closes_at(session))
-    return RenderedMail(*render_email(mail.kind, mail.language, context))
+    return RenderedMail(mail.subject, *render_bodies(mail.kind, mail.language, context))
 
 
 def list_outbox(
