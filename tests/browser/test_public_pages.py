@@ -46,6 +46,16 @@ def submit_empty_form(page: Page, url: str, lang: str) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
+def show(page: Page, url: str, page_kind: str) -> None:
+    """Open the empty form, the form with errors, or a confirmation."""
+    if page_kind == "form":
+        page.goto(url)
+    elif page_kind == "errors":
+        submit_empty_form(page, url, "ms")
+    else:
+        register(page, url)
+
+
 def test_empty_form_passes_axe(open_page: OpenPage, axe_check: AxeCheck, server: LiveServer,
                                lang: str) -> None:
     page = open_page(axe=True)
@@ -198,12 +208,7 @@ def test_skip_link_moves_focus_to_the_main_content(open_page: OpenPage,
 def test_no_sideways_scrolling(open_page: OpenPage, server: LiveServer, width: int, scale: float,
                                page_kind: str) -> None:
     page = open_page(width=width, height=800, scale=scale)
-    if page_kind == "form":
-        page.goto(server.url)
-    elif page_kind == "errors":
-        submit_empty_form(page, server.url, "ms")
-    else:
-        register(page, server.url)
+    show(page, server.url, page_kind)
 
     assert horizontal_overflow(page) == 0, f"{page_kind} scrolls sideways at {width} px"
     assert page.evaluate("document.documentElement.scrollWidth") <= width
@@ -366,12 +371,7 @@ def test_wider_text_spacing_still_fits_a_phone(open_page: OpenPage, server: Live
                                                page_kind: str) -> None:
     # The user's own style sheet is an inline style, so this context bypasses the CSP.
     page = open_page(axe=True, **PHONE)
-    if page_kind == "form":
-        page.goto(server.url)
-    elif page_kind == "errors":
-        submit_empty_form(page, server.url, "ms")
-    else:
-        register(page, server.url)
+    show(page, server.url, page_kind)
     page.add_style_tag(content=TEXT_SPACING)
 
     assert horizontal_overflow(page) == 0
