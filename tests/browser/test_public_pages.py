@@ -45,7 +45,6 @@ def submit_empty_form(page: Page, url: str, lang: str) -> None:
     submit(page)
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
 def show(page: Page, url: str, page_kind: str) -> None:
     """Open the empty form, the form with errors, or a confirmation."""
     if page_kind == "form":
@@ -56,6 +55,7 @@ def show(page: Page, url: str, page_kind: str) -> None:
         register(page, url)
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_empty_form_passes_axe(open_page: OpenPage, axe_check: AxeCheck, server: LiveServer,
                                lang: str) -> None:
     page = open_page(axe=True)
