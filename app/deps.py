@@ -14,6 +14,7 @@ from app.core.clock import utcnow
 from app.core.config import Settings, get_settings
 from app.core.db import get_session
 from app.core.i18n import choose_language
+from app.services.submissions import RegistrationWriter, get_registration_writer
 from app.vocab import Language
 
 LANGUAGE_COOKIE = "lang"
@@ -43,6 +44,7 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 NowDep = Annotated[dt.datetime, Depends(request_time)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 LanguageDep = Annotated[Language, Depends(page_language)]
+RegistrationWriterDep = Annotated[RegistrationWriter, Depends(get_registration_writer)]
 
 
 async def read_form(request: Request) -> FormData:

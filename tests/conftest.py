@@ -11,6 +11,7 @@ import os
 import tempfile
 import warnings
 from collections.abc import Iterator
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,6 +39,7 @@ from app.deps import request_time  # noqa: E402
 from app.main import app  # noqa: E402
 from app.models import Base  # noqa: E402
 from app.services.deadline import forget_displayed_deadline  # noqa: E402
+from app.services.submissions import RegistrationWriter, get_registration_writer  # noqa: E402
 from tests.factories import registration_payload  # noqa: E402
 
 if TYPE_CHECKING:
@@ -129,9 +131,16 @@ def session(engine: Engine) -> Iterator[Session]:
             test_session.rollback()
             raise
 
+    writer = RegistrationWriter(lambda: nullcontext(test_session))
+
+    async def test_writer() -> RegistrationWriter:
+        return writer
+
     app.dependency_overrides[get_session] = request_session
+    app.dependency_overrides[get_registration_writer] = test_writer
     yield test_session
     app.dependency_overrides.pop(get_session, None)
+    app.dependency_overrides.pop(get_registration_writer, None)
     test_session.close()
     outer.rollback()
     connection.close()

@@ -16,11 +16,10 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from app.core.db import begin_write
 from app.models import OutboxMail
 from app.schemas.registration import RegistrationCreate
 from app.services.mailer import deliver_due
-from app.services.registrations import prepare_registration, register
+from app.services.submissions import submit_registration
 from tests.conftest import ROOT, TEST_DATABASE_URL, LiveServer
 from tests.factories import registration_payload
 from tests.smtp import (
@@ -44,10 +43,10 @@ def _store_registrations(engine: Engine, count: int) -> list[str]:
     references = []
     with Session(engine, expire_on_commit=False) as session:
         for _ in range(count):
-            begin_write(session)
             data = RegistrationCreate.model_validate(registration_payload())
-            prepared = prepare_registration(data, now=IN_TIME)
-            references.append(register(session=session, prepared=prepared).reference)
+            accepted = submit_registration(session=session, data=data, now=IN_TIME,
+                                           idempotency_key=None, request_fingerprint="-")
+            references.append(accepted.receipt.reference)
             session.commit()
     return references
 

@@ -11,13 +11,13 @@ from fastapi.responses import Response
 
 from app.core.config import ENQUIRIES_EMAIL, MALAYSIA
 from app.core.ratelimit import limit_submissions
-from app.deps import NowDep, SessionDep
+from app.deps import NowDep, RegistrationWriterDep, SessionDep
 from app.schemas.call import CallRead, describe_call
 from app.schemas.errors import ERROR_RESPONSES
 from app.schemas.registration import RegistrationCreate, RegistrationReceipt
 from app.services import deadline, idempotency
 from app.services.registrations import CallClosed, DuplicateRegistration
-from app.services.submissions import submit_registration
+from app.services.submissions import Submission
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
 
@@ -57,10 +57,10 @@ def read_call(session: SessionDep, now: NowDep) -> CallRead:
     responses={k: ERROR_RESPONSES[k] for k in (400, 403, 409, 413, 422, 429)},
     dependencies=[Depends(limit_submissions), Depends(refuse_when_closed)],
 )
-def create_registration(
+async def create_registration(
     data: RegistrationCreate,
-    session: SessionDep,
     now: NowDep,
+    writer: RegistrationWriterDep,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -71,16 +71,15 @@ def create_registration(
     ] = None,
 ) -> Any:
     """Register an organisation's interest in joining Alliance 8.7 in Malaysia."""
+    submission = Submission.of(
+        data,
+        now=now,
+        idempotency_key=idempotency_key,
+        request_fingerprint=idempotency.fingerprint(data.model_dump_json().encode()),
+    )
     try:
-        accepted = submit_registration(
-            session=session,
-            data=data,
-            now=now,
-            idempotency_key=idempotency_key,
-            request_fingerprint=idempotency.fingerprint(data.model_dump_json().encode()),
-        )
-        # Commit in this thread, which holds the write lock, not after another hand-off.
-        session.commit()
+        # Stored and committed with the others arriving now, before the answer is sent.
+        accepted = await writer.submit(submission)
     except CallClosed as closed:
         raise _closed(closed.closes_at) from None
     except DuplicateRegistration:

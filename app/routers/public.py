@@ -7,6 +7,7 @@ import hashlib
 from functools import lru_cache
 from typing import Any
 
+import anyio.from_thread
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -21,13 +22,14 @@ from app.deps import (
     FormDataDep,
     LanguageDep,
     NowDep,
+    RegistrationWriterDep,
     SessionDep,
     registration_answers,
 )
 from app.schemas.registration import N_, RegistrationCreate, field_errors
 from app.services import deadline, idempotency
 from app.services.registrations import CallClosed, DuplicateRegistration
-from app.services.submissions import submit_registration
+from app.services.submissions import Submission
 
 router = APIRouter(include_in_schema=False)
 
@@ -175,6 +177,7 @@ def submit_form(
     session: SessionDep,
     now: NowDep,
     language: LanguageDep,
+    writer: RegistrationWriterDep,
 ) -> Response:
     """Check and store a registration sent from the form."""
     values = registration_answers(form, FORM_FIELDS)
@@ -206,16 +209,12 @@ def submit_form(
     # The form's token makes a double click one submission: the same token and the same
     # answers give back the first answer.
     key = "form:" + hashlib.sha256(f"{form_token}:{request_fingerprint}".encode()).hexdigest()
+    submission = Submission.of(
+        data, now=now, idempotency_key=key, request_fingerprint=request_fingerprint
+    )
     try:
-        accepted = submit_registration(
-            session=session,
-            data=data,
-            now=now,
-            idempotency_key=key,
-            request_fingerprint=request_fingerprint,
-        )
-        # Commit in this thread, which holds the write lock, not after another hand-off.
-        session.commit()
+        # Stored and committed with the others arriving now, before the answer is sent.
+        accepted = anyio.from_thread.run(writer.submit, submission)
     except CallClosed:
         return _form_page(request, language, {**call, "call_open": False}, values=values)
     except DuplicateRegistration:

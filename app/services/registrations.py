@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,44 +109,60 @@ def prepare_registration(data: RegistrationCreate, *, now: dt.datetime) -> Prepa
     return PreparedRegistration(data, registration, values, mails)
 
 
-def register(*, session: Session, prepared: PreparedRegistration) -> NewRegistration:
-    """Store a registration and queue its mails, if it arrived in time and is not a duplicate.
+def register_all(
+    *, session: Session, batch: Sequence[PreparedRegistration]
+) -> list[NewRegistration | CallClosed | DuplicateRegistration]:
+    """Store registrations and queue their mails; refuse each one late or a duplicate.
 
-    This is the busiest write of the deadline rush, so it is a handful of Core statements,
-    each built once, rather than an ORM flush: the registration (skipped, not failed, on a
-    unique clash, so no savepoint is needed), its pillars and focus areas, the event, and
-    both mails. They run on the session's connection, without the ORM's bookkeeping.
+    This is the busiest write of the deadline rush, so it is Core statements, each built
+    once, rather than an ORM flush: one insert per registration (skipped, not failed, on a
+    unique clash, so no savepoint is needed), then one `executemany` each for all their
+    pillars, focus areas, events and mails. A refused registration has written nothing.
     """
-    now = prepared.registration.submitted_at
     closes_at = deadline.registration_closes_at(session)
-    if not deadline.is_open(closes_at, now):
-        raise CallClosed(closes_at)
     connection = session.connection()
     insert_registration = insert_or_skip(session, _REGISTRATION, _REGISTRATION.c.id)
-    for _ in range(_REFERENCE_ATTEMPTS):
-        registration_id = connection.scalar(insert_registration, prepared.values)
-        if registration_id is not None:
-            break
-        # The unique index on organisation and email decides, also between racing requests.
-        if connection.scalar(_FIND_DUPLICATE, prepared.values) is not None:
-            raise DuplicateRegistration
-        prepared = prepare_registration(prepared.data, now=now)  # the reference was taken
-    else:  # pragma: no cover - 32**8 references make five clashes in a row unthinkable
-        raise RuntimeError("could not find a free reference")
-    data = prepared.data
-    connection.execute(_INSERT_PILLARS, [
-        {"registration_id": registration_id, "pillar": code} for code in data.pillars
-    ])
-    if data.focus_areas:
-        connection.execute(_INSERT_FOCUS_AREAS, [
+    outcomes: list[NewRegistration | CallClosed | DuplicateRegistration] = []
+    pillars: list[dict[str, Any]] = []
+    focus_areas: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    mails: list[dict[str, Any]] = []
+    for prepared in batch:
+        now = prepared.registration.submitted_at
+        if not deadline.is_open(closes_at, now):
+            outcomes.append(CallClosed(closes_at))
+            continue
+        for _ in range(_REFERENCE_ATTEMPTS):
+            registration_id = connection.scalar(insert_registration, prepared.values)
+            if registration_id is not None:
+                break
+            # The unique index on organisation and email decides, also between racing requests.
+            if connection.scalar(_FIND_DUPLICATE, prepared.values) is not None:
+                break
+            prepared = prepare_registration(prepared.data, now=now)  # the reference was taken
+        else:  # pragma: no cover - 32**8 references make five clashes in a row unthinkable
+            raise RuntimeError("could not find a free reference")
+        if registration_id is None:
+            outcomes.append(DuplicateRegistration())
+            continue
+        data = prepared.data
+        pillars += ({"registration_id": registration_id, "pillar": code} for code in data.pillars)
+        focus_areas += (
             {"registration_id": registration_id, "focus_area": code} for code in data.focus_areas
-        ])
-    connection.execute(_INSERT_EVENT, {
-        "registration_id": registration_id, "at": now, "actor": "registrant",
-        "action": "submitted",
-    })
-    for mail in prepared.mails:
-        mail["registration_id"] = registration_id
-    outbox.queue(session, prepared.mails)
-    prepared.registration.id = registration_id
-    return prepared.registration
+        )
+        events.append({
+            "registration_id": registration_id, "at": now, "actor": "registrant",
+            "action": "submitted",
+        })
+        for mail in prepared.mails:
+            mail["registration_id"] = registration_id
+        mails += prepared.mails
+        prepared.registration.id = registration_id
+        outcomes.append(prepared.registration)
+    if events:
+        connection.execute(_INSERT_PILLARS, pillars)
+        if focus_areas:
+            connection.execute(_INSERT_FOCUS_AREAS, focus_areas)
+        connection.execute(_INSERT_EVENT, events)
+        outbox.queue(session, mails)
+    return outcomes

@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from app.core.batching import Batcher
 from app.core.config import MALAYSIA
-from app.core.db import begin_write
+from app.core.db import begin_write, new_session
 from app.schemas.registration import RegistrationCreate, RegistrationReceipt
 from app.services import idempotency
-from app.services.registrations import DuplicateRegistration, prepare_registration, register
+from app.services.registrations import (
+    CallClosed,
+    DuplicateRegistration,
+    NewRegistration,
+    PreparedRegistration,
+    prepare_registration,
+    register_all,
+)
+
+# Answers that refuse one submission and write nothing of it; the batch goes on.
+Refusal = CallClosed | DuplicateRegistration
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +40,27 @@ class Accepted:
         return RegistrationReceipt.model_validate_json(self.receipt_json)
 
 
+@dataclass(slots=True)
+class Submission:
+    """A checked registration as it arrived, with its rows made and ready to store."""
+
+    prepared: PreparedRegistration
+    now: dt.datetime
+    idempotency_key: str | None
+    request_fingerprint: str
+
+    @classmethod
+    def of(
+        cls,
+        data: RegistrationCreate,
+        *,
+        now: dt.datetime,
+        idempotency_key: str | None,
+        request_fingerprint: str,
+    ) -> Submission:
+        return cls(prepare_registration(data, now=now), now, idempotency_key, request_fingerprint)
+
+
 def submit_registration(
     *,
     session: Session,
@@ -34,41 +69,140 @@ def submit_registration(
     idempotency_key: str | None,
     request_fingerprint: str,
 ) -> Accepted:
-    """Accept a registration once, or give back the first answer to a retried request."""
-    prepared = prepare_registration(data, now=now)
+    """Accept a registration once, or give back the first answer to a retried request.
+
+    The caller commits. Requests go through `RegistrationWriter`, which stores many at once.
+    """
+    submission = Submission.of(
+        data, now=now, idempotency_key=idempotency_key, request_fingerprint=request_fingerprint
+    )
     begin_write(session)
-    if idempotency_key:
-        stored = idempotency.find_answer(
-            session=session, key=idempotency_key, request_fingerprint=request_fingerprint
-        )
-        if stored is not None:
-            return Accepted(stored.body, replayed=True)
-    try:
-        registration = register(session=session, prepared=prepared)
-    except DuplicateRegistration:
-        # A retry racing its own first attempt loses on the unique index; the first
-        # attempt has committed by then, so its answer is there to give back.
-        if idempotency_key:
-            stored = idempotency.find_answer(
-                session=session, key=idempotency_key, request_fingerprint=request_fingerprint
-            )
-            if stored is not None:
-                return Accepted(stored.body, replayed=True)
-        raise
+    [outcome] = _store_all(session, [submission])
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
+def _store_all(session: Session, batch: list[Submission]) -> list[Accepted | Refusal]:
+    """Store submissions in the session's writing transaction, in the order they came.
+
+    A refusal (late, a duplicate) comes before anything of its submission is written.
+    """
+    outcomes: list[Accepted | Refusal | None] = [None] * len(batch)
+    new: list[int] = []
+    for index, submission in enumerate(batch):
+        replay = _first_answer(session, submission)
+        if replay is not None:
+            outcomes[index] = replay
+        else:
+            new.append(index)
+    stored = register_all(session=session, batch=[batch[index].prepared for index in new])
+    for index, registration in zip(new, stored, strict=True):
+        submission = batch[index]
+        if isinstance(registration, DuplicateRegistration):
+            # A retry racing its own first attempt loses on the unique index. The first
+            # attempt was stored before it (earlier in this batch, or committed), so its
+            # answer is there to give back.
+            outcomes[index] = _first_answer(session, submission) or registration
+        elif isinstance(registration, CallClosed):
+            outcomes[index] = registration
+        else:
+            outcomes[index] = _accepted(session, submission, registration)
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _first_answer(session: Session, submission: Submission) -> Accepted | None:
+    if not submission.idempotency_key:
+        return None
+    stored = idempotency.find_answer(
+        session=session,
+        key=submission.idempotency_key,
+        request_fingerprint=submission.request_fingerprint,
+    )
+    return Accepted(stored.body, replayed=True) if stored is not None else None
+
+
+def _accepted(session: Session, submission: Submission, registration: NewRegistration) -> Accepted:
     receipt = RegistrationReceipt(
         reference=registration.reference,
         submitted_at=registration.submitted_at.astimezone(MALAYSIA),
         organisation_name=registration.organisation_name,
         contact_email=registration.contact_email,
-        preferred_language=data.preferred_language,
+        preferred_language=registration.preferred_language,
     )
     receipt_json = receipt.model_dump_json()
-    if idempotency_key:
+    if submission.idempotency_key:
         idempotency.remember_answer(
             session=session,
-            key=idempotency_key,
-            request_fingerprint=request_fingerprint,
+            key=submission.idempotency_key,
+            request_fingerprint=submission.request_fingerprint,
             answer=idempotency.StoredAnswer(201, receipt_json),
-            now=now,
+            now=submission.now,
         )
     return Accepted(receipt_json)
+
+
+log = logging.getLogger("app.submissions")
+
+
+class RegistrationWriter:
+    """Store submissions that arrive together in one transaction: a group commit.
+
+    During the deadline rush the write lock and the commit are what a registration waits
+    for, so each batch takes them once for all. A refusal (late, duplicate) answers only
+    its own submission. Anything else that goes wrong undoes the batch, which is then
+    stored one submission per transaction, so that each gets its own true answer.
+    """
+
+    def __init__(
+        self, open_session: Callable[[], AbstractContextManager[Session]] = new_session
+    ) -> None:
+        self._open_session = open_session
+        self._batcher: Batcher[Submission, Accepted] = Batcher(self._store_batch)
+
+    async def submit(self, submission: Submission) -> Accepted:
+        """Store `submission` with the others arriving now; raise its refusal, if any."""
+        return await self._batcher.submit(submission)
+
+    def _store_batch(self, batch: list[Submission]) -> list[Accepted | BaseException]:
+        if len(batch) > 1:
+            try:
+                return self._in_one_transaction(batch)
+            except Exception as failed:  # noqa: BLE001 - each is tried alone below, and answered
+                log.warning(
+                    "a batch of %d registrations failed (%s); storing each alone",
+                    len(batch), type(failed).__name__,
+                )
+        return [self._alone(submission) for submission in batch]
+
+    def _in_one_transaction(self, batch: list[Submission]) -> list[Accepted | BaseException]:
+        with self._writing() as session:
+            return list(_store_all(session, batch))
+
+    def _alone(self, submission: Submission) -> Accepted | BaseException:
+        try:
+            with self._writing() as session:
+                [outcome] = _store_all(session, [submission])
+                return outcome
+        except Exception as failed:  # noqa: BLE001 - raised to the submission's request
+            return failed
+
+    @contextmanager
+    def _writing(self) -> Iterator[Session]:
+        """A writing transaction, committed if the block succeeds and rolled back if not."""
+        with self._open_session() as session:
+            begin_write(session)
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+
+_writer = RegistrationWriter()
+
+
+async def get_registration_writer() -> RegistrationWriter:
+    """The process's writer (a dependency, so tests can store through their own session)."""
+    return _writer
