@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, status
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from app.core.config import ENQUIRIES_EMAIL, MALAYSIA
@@ -30,16 +29,13 @@ def _closed(closes_at: dt.datetime) -> HTTPException:
     )
 
 
-async def refuse_when_closed(session: SessionDep, now: NowDep) -> None:
+async def refuse_when_closed(now: NowDep, writer: RegistrationWriterDep) -> None:
     """Answer 403 before reading the body once the call has closed.
 
     The deadline shown to pages (at most two seconds old) is enough to turn late
     submissions away early; an accepted one is checked again where it is stored.
-    Only when it must be read afresh does this take a thread for the database.
     """
-    closes_at = deadline.remembered_closes_at()
-    if closes_at is None:
-        closes_at = await run_in_threadpool(deadline.closes_at_for_display, session)
+    closes_at = await writer.displayed_closes_at()
     if not deadline.is_open(closes_at, now):
         raise _closed(closes_at)
 

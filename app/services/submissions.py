@@ -8,13 +8,14 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from app.core.batching import Batcher
 from app.core.config import MALAYSIA
 from app.core.db import begin_write, new_session
 from app.schemas.registration import RegistrationCreate, RegistrationReceipt
-from app.services import idempotency
+from app.services import deadline, idempotency
 from app.services.registrations import (
     CallClosed,
     DuplicateRegistration,
@@ -159,6 +160,20 @@ class RegistrationWriter:
     ) -> None:
         self._open_session = open_session
         self._batcher: Batcher[Submission, Accepted] = Batcher(self._store_batch)
+
+    async def displayed_closes_at(self) -> dt.datetime:
+        """Return the deadline as pages show it (at most two seconds old).
+
+        Only when it must be read afresh does this take a thread and a session.
+        """
+        closes_at = deadline.remembered_closes_at()
+        if closes_at is not None:
+            return closes_at
+        return await run_in_threadpool(self._read_closes_at)
+
+    def _read_closes_at(self) -> dt.datetime:
+        with self._open_session() as session:
+            return deadline.closes_at_for_display(session)
 
     async def submit(self, submission: Submission) -> Accepted:
         """Store `submission` with the others arriving now; raise its refusal, if any."""
