@@ -118,9 +118,9 @@ def begin_write(session: Session) -> None:
 
 
 def insert_or_skip(
-    session: Session, table: Table, returning: Column[Any]
+    session: Session, table: Table, *returning: Column[Any]
 ) -> ReturningInsert[Any]:
-    """Return `INSERT … ON CONFLICT DO NOTHING RETURNING <column>` for the session's database.
+    """Return `INSERT … ON CONFLICT DO NOTHING RETURNING <columns>` for the session's database.
 
     A row that would break a unique constraint is skipped rather than failing the
     statement, so no savepoint is needed to carry on (PostgreSQL aborts the whole
@@ -133,16 +133,16 @@ def insert_or_skip(
 
 @lru_cache
 def _insert_or_skip(
-    dialect: str, table: Table, returning: Column[Any]
+    dialect: str, table: Table, returning: tuple[Column[Any], ...]
 ) -> ReturningInsert[Any]:
     # Imported here: the dialect packages take a while to import, and only one is used.
     if dialect == "postgresql":
         from sqlalchemy.dialects import postgresql
 
-        return postgresql.insert(table).on_conflict_do_nothing().returning(returning)
+        return postgresql.insert(table).on_conflict_do_nothing().returning(*returning)
     from sqlalchemy.dialects import sqlite
 
-    return sqlite.insert(table).on_conflict_do_nothing().returning(returning)
+    return sqlite.insert(table).on_conflict_do_nothing().returning(*returning)
 
 
 def create_db_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> Engine:

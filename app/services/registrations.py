@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from app.core.db import insert_or_skip
@@ -83,9 +83,18 @@ def registration_values(data: RegistrationCreate, *, now: dt.datetime) -> dict[s
 
 
 _REGISTRATION = table_of(Registration)
+# What tells the rows of one multi-row insert apart: no two stored rows share all three.
+_REGISTRATION_KEY = (
+    _REGISTRATION.c.reference,
+    _REGISTRATION.c.organisation_key,
+    _REGISTRATION.c.contact_email_key,
+)
 _INSERT_PILLARS = insert(table_of(RegistrationPillar))
 _INSERT_FOCUS_AREAS = insert(table_of(RegistrationFocusArea))
 _INSERT_EVENT = insert(table_of(RegistrationEvent))
+
+
+
 _FIND_DUPLICATE = select(_REGISTRATION.c.id).where(
     _REGISTRATION.c.organisation_key == bindparam("organisation_key"),
     _REGISTRATION.c.contact_email_key == bindparam("contact_email_key"),
@@ -109,19 +118,33 @@ def prepare_registration(data: RegistrationCreate, *, now: dt.datetime) -> Prepa
     return PreparedRegistration(data, registration, values, mails)
 
 
+def _is_duplicate(connection: Connection, prepared: PreparedRegistration) -> bool:
+    return connection.scalar(_FIND_DUPLICATE, prepared.values) is not None
+
+
 def register_all(
     *, session: Session, batch: Sequence[PreparedRegistration]
 ) -> list[NewRegistration | CallClosed | DuplicateRegistration]:
     """Store registrations and queue their mails; refuse each one late or a duplicate.
 
     This is the busiest write of the deadline rush, so it is Core statements, each built
-    once, rather than an ORM flush: one insert per registration (skipped, not failed, on a
-    unique clash, so no savepoint is needed), then one `executemany` each for all their
-    pillars, focus areas, events and mails. A refused registration has written nothing.
+    once, rather than an ORM flush: one multi-row insert of the registrations (a row that
+    clashes on a unique index is skipped, not failed, so no savepoint is needed), then one
+    `executemany` each for all their pillars, focus areas, events and mails. A refused
+    registration has written nothing.
     """
     closes_at = deadline.registration_closes_at(session)
     connection = session.connection()
+    in_time = [p for p in batch if deadline.is_open(closes_at, p.registration.submitted_at)]
     insert_registration = insert_or_skip(session, _REGISTRATION, _REGISTRATION.c.id)
+    # One statement for all; a row left out clashed with one stored (or earlier in the batch).
+    insert_all = insert_or_skip(session, _REGISTRATION, *_REGISTRATION_KEY, _REGISTRATION.c.id)
+    stored_ids = {
+        (reference, organisation, email): registration_id
+        for reference, organisation, email, registration_id in connection.execute(
+            insert_all, [prepared.values for prepared in in_time]
+        )
+    } if in_time else {}
     outcomes: list[NewRegistration | CallClosed | DuplicateRegistration] = []
     pillars: list[dict[str, Any]] = []
     focus_areas: list[dict[str, Any]] = []
@@ -132,16 +155,16 @@ def register_all(
         if not deadline.is_open(closes_at, now):
             outcomes.append(CallClosed(closes_at))
             continue
-        for _ in range(_REFERENCE_ATTEMPTS):
+        registration_id = stored_ids.get(tuple(prepared.values[c.key] for c in _REGISTRATION_KEY))
+        attempts = 0
+        # Left out: the unique index on organisation and email decides, also between racing
+        # requests; if it was not that, the reference was taken, and another is drawn.
+        while registration_id is None and not _is_duplicate(connection, prepared):
+            attempts += 1
+            if attempts > _REFERENCE_ATTEMPTS:  # pragma: no cover - 32**8 references
+                raise RuntimeError("could not find a free reference")
+            prepared = prepare_registration(prepared.data, now=now)
             registration_id = connection.scalar(insert_registration, prepared.values)
-            if registration_id is not None:
-                break
-            # The unique index on organisation and email decides, also between racing requests.
-            if connection.scalar(_FIND_DUPLICATE, prepared.values) is not None:
-                break
-            prepared = prepare_registration(prepared.data, now=now)  # the reference was taken
-        else:  # pragma: no cover - 32**8 references make five clashes in a row unthinkable
-            raise RuntimeError("could not find a free reference")
         if registration_id is None:
             outcomes.append(DuplicateRegistration())
             continue
