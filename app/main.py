@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import gc
+
+# Importing the frameworks and building the app makes a few hundred thousand objects that
+# live as long as the process. The cyclic garbage collector would walk them over and over
+# while they are being made (about a sixth of the start-up time), so it is paused until
+# the app is built, and they are then frozen out of its way for good (see the end).
+gc.disable()
+
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -107,3 +115,5 @@ def create_app() -> FastAPI:
 
 
 app = create_app()
+gc.freeze()
+gc.enable()
