@@ -159,7 +159,7 @@ class RegistrationWriter:
         self, open_session: Callable[[], AbstractContextManager[Session]] = new_session
     ) -> None:
         self._open_session = open_session
-        self._batcher: Batcher[Submission, Accepted] = Batcher(self._store_batch)
+        self._batcher: Batcher[Submission, Accepted] = Batcher(self.store_batch)
 
     async def displayed_closes_at(self) -> dt.datetime:
         """Return the deadline as pages show it (at most two seconds old).
@@ -179,7 +179,8 @@ class RegistrationWriter:
         """Store `submission` with the others arriving now; raise its refusal, if any."""
         return await self._batcher.submit(submission)
 
-    def _store_batch(self, batch: list[Submission]) -> list[Accepted | BaseException]:
+    def store_batch(self, batch: list[Submission]) -> list[Accepted | BaseException]:
+        """Store a batch in this thread, one outcome per submission (what `submit` runs)."""
         if len(batch) > 1:
             try:
                 return self._in_one_transaction(batch)
