@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 
 from app.core.config import describe_settings_error, get_settings
+from app.core.db import is_database_busy
 from app.core.logging import RequestId, configure_logging
 from app.core.middleware import BodySizeLimit, RefuseNulBytes, SecurityHeaders
 from app.routers import api, health, manage, public, staff, staff_api
@@ -51,7 +52,7 @@ async def _validation_error(_request: Request, error: Exception) -> JSONResponse
 async def _database_busy(_request: Request, error: Exception) -> JSONResponse:
     # Nothing was stored (the transaction rolled back): the client may simply try again,
     # with the same Idempotency-Key if it has one.
-    if isinstance(error, OperationalError) and "locked" not in str(error.orig):
+    if not is_database_busy(error):
         raise error
     logging.getLogger("app").warning("database busy: %s", type(error).__name__)
     return JSONResponse(

@@ -204,3 +204,23 @@ def test_a_lone_call_is_not_held_back(calls: int) -> None:
 
     assert batches == [[n] for n in range(calls)]
 
+
+
+def test_a_batch_that_cannot_get_the_write_lock_is_answered_at_once_not_retried(
+    committed_db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.services import submissions
+
+    attempts: list[Session] = []
+
+    def lock_not_granted(session: Session) -> None:
+        attempts.append(session)
+        raise TimeoutError("timed out waiting for the SQLite write lock")
+
+    monkeypatch.setattr(submissions, "begin_write", lock_not_granted)
+
+    outcomes = submit_together(RegistrationWriter(), [submission() for _ in range(5)])
+
+    assert all(isinstance(outcome, TimeoutError) for outcome in outcomes)
+    assert len(attempts) == 1  # each alone would have waited for the lock as long again
+    assert count_rows(committed_db, "registration") == 0

@@ -9,6 +9,7 @@ from typing import Any
 
 import anyio.to_thread
 from sqlalchemy import Column, Engine, Table, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.dml import ReturningInsert
 
@@ -95,6 +96,16 @@ def _note_statement(state: Any) -> None:
 def _forget_writes(session: Session, transaction: Any) -> None:
     if transaction.parent is None:
         session.info.pop(_WROTE, None)
+
+
+def is_database_busy(error: BaseException) -> bool:
+    """Say whether `error` means the write lock was not granted in time (nothing was written).
+
+    Trying again at once would only wait as long again; the client is told to come back.
+    """
+    if isinstance(error, OperationalError):
+        return "locked" in str(error.orig)
+    return isinstance(error, TimeoutError)
 
 
 def begin_write(session: Session) -> None:

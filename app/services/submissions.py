@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.core.batching import Batcher
 from app.core.config import MALAYSIA
-from app.core.db import begin_write, new_session
+from app.core.db import begin_write, is_database_busy, new_session
 from app.schemas.registration import RegistrationCreate, RegistrationReceipt
 from app.services import deadline, idempotency
 from app.services.registrations import (
@@ -181,14 +181,16 @@ class RegistrationWriter:
 
     def store_batch(self, batch: list[Submission]) -> list[Accepted | BaseException]:
         """Store a batch in this thread, one outcome per submission (what `submit` runs)."""
-        if len(batch) > 1:
-            try:
-                return self._in_one_transaction(batch)
-            except Exception as failed:  # noqa: BLE001 - each is tried alone below, and answered
-                log.warning(
-                    "a batch of %d registrations failed (%s); storing each alone",
-                    len(batch), type(failed).__name__,
-                )
+        try:
+            return self._in_one_transaction(batch)
+        except Exception as failed:  # noqa: BLE001 - every submission is answered below
+            if len(batch) == 1 or is_database_busy(failed):
+                # Nothing was stored; alone, each would wait for the lock as long again.
+                return [failed] * len(batch)
+            log.warning(
+                "a batch of %d registrations failed (%s); storing each alone",
+                len(batch), type(failed).__name__,
+            )
         return [self._alone(submission) for submission in batch]
 
     def _in_one_transaction(self, batch: list[Submission]) -> list[Accepted | BaseException]:
