@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.core.config import MALAYSIA
 from app.models import OutboxMail, Registration
 from app.services import registrations
+from app.services.outbox import render_mail
 from app.services.references import REFERENCE_ALPHABET
 from tests.conftest import count_rows
 from tests.factories import registration_payload
@@ -64,8 +65,8 @@ def test_a_reference_already_taken_is_drawn_again(
     second = session.scalars(select(Registration).where(Registration.reference == "ABCD2345")).one()
     assert second.organisation_name == "Tenaganita"
     assert second.pillars == ["prevention", "partnership"]
-    subjects = session.scalars(select(OutboxMail.subject)
-                               .where(OutboxMail.registration_id == second.id)).all()
+    mails = session.scalars(select(OutboxMail).where(OutboxMail.registration_id == second.id)).all()
+    subjects = [render_mail(session=session, mail=mail).subject for mail in mails]
     assert len(subjects) == 2 and all("(ABCD2345)" in subject for subject in subjects)
 
 

@@ -220,9 +220,9 @@ def test_withdrawing_is_confirmed_recorded_and_mailed(client: TestClient, sessio
         ("withdrawal_notice", "alliance8.7@mohr.gov.my", "en"),
     ]
     [to_registrant] = [m for m in mails if m.kind == "withdrawal"]
-    assert str(body["reference"]) in to_registrant.subject
-    assert "was withdrawn through its private link" in render_mail(
-        session=session, mail=to_registrant).body_text
+    withdrawal = render_mail(session=session, mail=to_registrant)
+    assert str(body["reference"]) in withdrawal.subject
+    assert "was withdrawn through its private link" in withdrawal.body_text
     again = client.post(path + "/withdraw", data={"guard": form_guard(token)})
     edit = client.post(path + "/edit", data=_edit_fields(registration, token))
     assert again.status_code == 403 and edit.status_code == 403

@@ -7,8 +7,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import AuditLog, OutboxMail
+from app.models import AuditLog, OutboxMail, Registration
+from app.services.mailer import deliver_due
 from tests.factories import registration_payload
+from tests.smtp import SmtpServer
 from tests.staff_helpers import sign_in, staff_user
 
 pytestmark = pytest.mark.usefixtures("staff_ready")
@@ -21,8 +23,10 @@ def _registered(client: TestClient, **fields: object) -> str:
 
 
 def _fail_confirmation(session: Session, reference: str, error: str) -> OutboxMail:
-    mail = session.scalars(select(OutboxMail).where(OutboxMail.kind == "confirmation",
-                                                    OutboxMail.subject.contains(reference))).one()
+    mail = session.scalars(
+        select(OutboxMail).join(Registration, OutboxMail.registration_id == Registration.id)
+        .where(OutboxMail.kind == "confirmation", Registration.reference == reference)
+    ).one()
     mail.status, mail.attempts, mail.last_error = "failed", 1, error
     session.commit()
     return mail
@@ -106,3 +110,25 @@ def test_reading_registrations_through_the_api_is_logged(
 
     actions = session.scalars(select(AuditLog.action).where(AuditLog.staff_user_id == user.id))
     assert list(actions) == ["api_list", "api_view_registration"]
+
+
+def test_a_waiting_mail_shows_the_subject_it_is_then_sent_with(
+    client: TestClient, session: Session, smtp_server: SmtpServer
+) -> None:
+    # The subject is written by the worker that sends the mail, not by the registration;
+    # staff still see it while the mail waits, and it is kept once sent.
+    reference = _registered(client, organisation_name="Persatuan Pekerja Ladang")
+    sign_in(client, staff_user(session, role="viewer"))
+    expected = f"New Alliance 8.7 registration: Persatuan Pekerja Ladang ({reference})"
+
+    waiting = client.get("/staff/outbox", params={"status": "queued"})
+
+    assert expected in waiting.text
+    assert deliver_due(session=session, settings=smtp_server.settings()).sent == 2
+    [received] = smtp_server.handler.to("alliance8.7@mohr.gov.my")
+    assert received.message["Subject"] == expected
+    sent = client.get("/staff/outbox", params={"status": "sent"})
+    assert expected in sent.text
+    session.expire_all()
+    stored = session.scalars(select(OutboxMail.subject).where(OutboxMail.kind == "notification"))
+    assert stored.one() == expected

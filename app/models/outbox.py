@@ -15,9 +15,10 @@ MAIL_STATUSES = ("queued", "inflight", "retry", "failed", "sent")
 class OutboxMail(Base):
     """A message to send and its delivery state.
 
-    The subject is written when the mail is queued, so staff can see what is waiting. The
-    bodies are rendered by the worker that sends them, from the registration as stored
-    then, and kept once sent (with the private link removed). A worker claims a row by
+    The subject and bodies are rendered by the worker that sends them, from the registration
+    as stored then, and kept once sent (with the private link removed); staff's view of a
+    waiting mail renders its subject to show it. Rows queued by earlier versions carry
+    their subject (and perhaps their bodies) already. A worker claims a row by
     moving it to `inflight` with a lease (`next_attempt_at` in the future); a worker that
     dies leaves the lease to run out and the row is tried again.
     """
@@ -37,7 +38,7 @@ class OutboxMail(Base):
     kind: Mapped[str] = mapped_column(String(32))
     to_address: Mapped[str] = mapped_column(String(320))
     language: Mapped[str] = mapped_column(String(2))
-    subject: Mapped[str] = mapped_column(String(300))
+    subject: Mapped[str | None] = mapped_column(String(300), default=None)
     body_text: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
     # A confirmation's private-link token, until the mail is sent; only its hash stays,

@@ -103,7 +103,7 @@ def claim_due(*, session: Session, now: dt.datetime, limit: int = BATCH_SIZE) ->
 
 def render(session: Session, mail: OutboxMail) -> RenderedMail:
     """Return what to send for a claimed mail, rendered now from its registration."""
-    if mail.body_text:  # queued by an earlier version, which rendered at queueing
+    if mail.body_text and mail.subject is not None:  # queued by an earlier version, rendered
         return RenderedMail(mail.subject, mail.body_text, mail.body_html)
     try:
         return render_mail(session=session, mail=mail)
@@ -211,6 +211,7 @@ def _record(
         # eyes only: once it has gone out, the database keeps nothing but its hash, on
         # the registration.
         if rendered is not None:
+            row.subject = rendered.subject
             row.body_text = redact_private_links(rendered.body_text)
             row.body_html = redact_private_links(rendered.body_html)
         row.manage_token = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import parseaddr
 from functools import lru_cache
@@ -56,6 +57,8 @@ class OutboxPage:
     mails: list[OutboxMail]
     total: int
     counts: dict[str, int]
+    # Each listed mail's subject: as sent, or as it will be sent.
+    subjects: dict[int, str]
 
 
 @lru_cache
@@ -90,7 +93,6 @@ def _mail_row(
         "kind": kind,
         "to_address": get_settings().notify_email if to_secretariat else registration.contact_email,
         "language": language,
-        "subject": render_subject(kind, language, {"registration": registration}),
         "manage_token": manage_token,
         "message_id": _message_id(),
         "status": "queued",
@@ -118,7 +120,7 @@ def registration_mail_rows(
 ) -> list[dict[str, Any]]:
     """Make the registrant's confirmation, with its private link, and the secretariat's notice.
 
-    Only the subjects are written now; the bodies are rendered by the worker that sends them
+    Nothing is rendered now: the worker that sends them renders the subject and bodies
     (`render_mail`), from the registration as stored. The private link's token waits on the
     confirmation's row until it is sent, and is forgotten then. `registration_id` is to be
     filled in once the registration is stored.
@@ -140,7 +142,7 @@ def queue_withdrawal_mails(
 
 
 def render_mail(*, session: Session, mail: OutboxMail) -> RenderedMail:
-    """Return a queued mail: its subject as queued, its bodies rendered from the registration now.
+    """Return a queued mail, rendered now from its registration.
 
     The deadline is read afresh, so a confirmation sent after the secretariat moved the
     deadline tells the registrant the new one.
@@ -158,7 +160,17 @@ def render_mail(*, session: Session, mail: OutboxMail) -> RenderedMail:
     }
     if mail.kind == "confirmation":
         context["last_moment"] = deadline.last_moment(deadline.registration_closes_at(session))
-    return RenderedMail(mail.subject, *render_bodies(mail.kind, mail.language, context))
+    return RenderedMail(_subject(mail, registration), *render_bodies(mail.kind, mail.language,
+                                                                    context))
+
+
+def _subject(mail: OutboxMail, registration: Registration | None) -> str:
+    # Mails queued by earlier versions carry the subject they were queued with.
+    if mail.subject is not None:
+        return mail.subject
+    if registration is None:
+        raise MailCannotBeRendered(f"mail {mail.id} has no registration to describe")
+    return render_subject(mail.kind, mail.language, {"registration": registration})
 
 
 def list_outbox(
@@ -188,7 +200,29 @@ def list_outbox(
         select(OutboxMail.status, func.count()).group_by(OutboxMail.status)
     ):
         counts[mail_status] = count
-    return OutboxPage(mails=list(mails), total=total, counts=counts)
+    return OutboxPage(mails=list(mails), total=total, counts=counts,
+                      subjects=_subjects(session, mails))
+
+
+def _subjects(session: Session, mails: Sequence[OutboxMail]) -> dict[int, str]:
+    waiting = {
+        mail.registration_id for mail in mails
+        if mail.subject is None and mail.registration_id is not None
+    }
+    registrations = {
+        registration.id: registration
+        for registration in session.scalars(
+            select(Registration).where(Registration.id.in_(waiting))
+        )
+    } if waiting else {}
+    subjects = {}
+    for mail in mails:
+        registration = registrations.get(mail.registration_id or 0)
+        if mail.subject is None and registration is None:
+            subjects[mail.id] = ""  # its registration is gone, so it will not be sent
+        else:
+            subjects[mail.id] = _subject(mail, registration)
+    return subjects
 
 
 def retry_mail(*, session: Session, mail_id: int, now: dt.datetime) -> OutboxMail:
