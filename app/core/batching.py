@@ -45,7 +45,7 @@ class Batcher(Generic[Item, Result]):
     ) -> None:
         self._handle = handle
         self._max_batch = max_batch
-        # Futures belong to one event loop; tests and the CLI may run several in turn.
+        # Futures belong to one event loop; a process may run several in turn (tests do).
         self._queues: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, _Queue[Item, Result]
         ] = weakref.WeakKeyDictionary()

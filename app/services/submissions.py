@@ -25,6 +25,7 @@ from app.services.registrations import (
     register_all,
 )
 
+log = logging.getLogger("app.submissions")
 # Answers that refuse one submission and write nothing of it; the batch goes on.
 Refusal = CallClosed | DuplicateRegistration
 
@@ -89,27 +90,26 @@ def _store_all(session: Session, batch: list[Submission]) -> list[Accepted | Ref
 
     A refusal (late, a duplicate) comes before anything of its submission is written.
     """
-    outcomes: list[Accepted | Refusal | None] = [None] * len(batch)
-    new: list[int] = []
-    for index, submission in enumerate(batch):
-        replay = _first_answer(session, submission)
+    replays = [_first_answer(session, submission) for submission in batch]
+    fresh = [s for s, replay in zip(batch, replays, strict=True) if replay is None]
+    stored = iter(register_all(session=session, batch=[s.prepared for s in fresh]))
+    outcomes: list[Accepted | Refusal] = []
+    # In order, so that a retry behind its first attempt in the same batch finds its answer.
+    for submission, replay in zip(batch, replays, strict=True):
         if replay is not None:
-            outcomes[index] = replay
-        else:
-            new.append(index)
-    stored = register_all(session=session, batch=[batch[index].prepared for index in new])
-    for index, registration in zip(new, stored, strict=True):
-        submission = batch[index]
+            outcomes.append(replay)
+            continue
+        registration = next(stored)
         if isinstance(registration, DuplicateRegistration):
             # A retry racing its own first attempt loses on the unique index. The first
             # attempt was stored before it (earlier in this batch, or committed), so its
             # answer is there to give back.
-            outcomes[index] = _first_answer(session, submission) or registration
+            outcomes.append(_first_answer(session, submission) or registration)
         elif isinstance(registration, CallClosed):
-            outcomes[index] = registration
+            outcomes.append(registration)
         else:
-            outcomes[index] = _accepted(session, submission, registration)
-    return [outcome for outcome in outcomes if outcome is not None]
+            outcomes.append(_accepted(session, submission, registration))
+    return outcomes
 
 
 def _first_answer(session: Session, submission: Submission) -> Accepted | None:
@@ -141,9 +141,6 @@ def _accepted(session: Session, submission: Submission, registration: NewRegistr
             now=submission.now,
         )
     return Accepted(receipt_json)
-
-
-log = logging.getLogger("app.submissions")
 
 
 class RegistrationWriter:
