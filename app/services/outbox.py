@@ -164,12 +164,10 @@ def render_mail(*, session: Session, mail: OutboxMail) -> RenderedMail:
                                                                     context))
 
 
-def _subject(mail: OutboxMail, registration: Registration | None) -> str:
+def _subject(mail: OutboxMail, registration: Registration) -> str:
     # Mails queued by earlier versions carry the subject they were queued with.
     if mail.subject is not None:
         return mail.subject
-    if registration is None:
-        raise MailCannotBeRendered(f"mail {mail.id} has no registration to describe")
     return render_subject(mail.kind, mail.language, {"registration": registration})
 
 
@@ -218,10 +216,12 @@ def _subjects(session: Session, mails: Sequence[OutboxMail]) -> dict[int, str]:
     subjects = {}
     for mail in mails:
         registration = registrations.get(mail.registration_id or 0)
-        if mail.subject is None and registration is None:
-            subjects[mail.id] = ""  # its registration is gone, so it will not be sent
-        else:
+        if mail.subject is not None:
+            subjects[mail.id] = mail.subject
+        elif registration is not None:
             subjects[mail.id] = _subject(mail, registration)
+        else:
+            subjects[mail.id] = ""  # its registration is gone, so it will not be sent
     return subjects
 
 
