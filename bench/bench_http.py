@@ -59,20 +59,18 @@ def main() -> None:
         non2xx = sum(r["non2xx"] for r in runs)
         s = summary[name]
         print(f"{name:<28}{s['rps']:>9.0f}{s['p50_ms']:>9.1f}{s['p99_ms']:>9.1f}{non2xx:>9.0f}")
-    post = summary["POST portal"]["rps"]
-    print("\nratios (medians of the same run):")
-    print(
-        f"  POST portal / floor with the portal's schema : "
-        f"{post / summary['POST floor-portal-schema']['rps']:.2f}x"
-    )
-    print(
-        f"  POST portal / floor with a plain schema      : "
-        f"{post / summary['POST floor-plain-schema']['rps']:.2f}x"
-    )
-    print(
-        f"  GET /       / GET /healthz                   : "
-        f"{summary['GET /']['rps'] / summary['GET /healthz']['rps']:.2f}x"
-    )
+    print("\nratios: of the medians, and (in brackets) each round's own, lowest to highest:")
+    for label, name, floor in (
+        ("POST portal / floor with the portal's schema", "POST portal", "POST floor-portal-schema"),
+        ("POST portal / floor with a plain schema     ", "POST portal", "POST floor-plain-schema"),
+        ("GET /       / GET /healthz                  ", "GET /", "GET /healthz"),
+    ):
+        rounds = sorted(
+            mine["rps"] / theirs["rps"] for mine, theirs in zip(results[name], results[floor],
+                                                                 strict=True)
+        )
+        print(f"  {label} : {summary[name]['rps'] / summary[floor]['rps']:.2f}x "
+              f"({', '.join(f'{ratio:.2f}' for ratio in rounds)})")
 
 
 if __name__ == "__main__":
