@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.models import OutboxMail
 from app.schemas.registration import RegistrationCreate
 from app.services.mailer import deliver_due
-from app.services.submissions import submit_registration
+from app.services.submissions import Accepted, RegistrationWriter, Submission
 from tests.conftest import ROOT, TEST_DATABASE_URL, LiveServer
 from tests.factories import registration_payload
 from tests.smtp import (
@@ -40,15 +40,14 @@ def silent_server() -> Iterator[SilentServer]:
 
 
 def _store_registrations(engine: Engine, count: int) -> list[str]:
-    references = []
-    with Session(engine, expire_on_commit=False) as session:
-        for _ in range(count):
-            data = RegistrationCreate.model_validate(registration_payload())
-            accepted = submit_registration(session=session, data=data, now=IN_TIME,
-                                           idempotency_key=None, request_fingerprint="-")
-            references.append(accepted.receipt.reference)
-            session.commit()
-    return references
+    writer = RegistrationWriter(lambda: Session(engine, expire_on_commit=False))
+    outcomes = writer.store_batch([
+        Submission.of(RegistrationCreate.model_validate(registration_payload()), now=IN_TIME,
+                      idempotency_key=None, request_fingerprint="-")
+        for _ in range(count)
+    ])
+    assert all(isinstance(outcome, Accepted) for outcome in outcomes), outcomes
+    return [outcome.receipt.reference for outcome in outcomes]  # type: ignore[union-attr]
 
 
 def test_workers_running_at_once_send_each_message_exactly_once(

@@ -63,28 +63,6 @@ class Submission:
         return cls(prepare_registration(data, now=now), now, idempotency_key, request_fingerprint)
 
 
-def submit_registration(
-    *,
-    session: Session,
-    data: RegistrationCreate,
-    now: dt.datetime,
-    idempotency_key: str | None,
-    request_fingerprint: str,
-) -> Accepted:
-    """Accept a registration once, or give back the first answer to a retried request.
-
-    The caller commits. Requests go through `RegistrationWriter`, which stores many at once.
-    """
-    submission = Submission.of(
-        data, now=now, idempotency_key=idempotency_key, request_fingerprint=request_fingerprint
-    )
-    begin_write(session)
-    [outcome] = _store_all(session, [submission])
-    if isinstance(outcome, BaseException):
-        raise outcome
-    return outcome
-
-
 def _store_all(session: Session, batch: list[Submission]) -> list[Accepted | Refusal]:
     """Store submissions in the session's writing transaction, in the order they came.
 
