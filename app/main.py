@@ -12,9 +12,10 @@ gc.disable()
 
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI, Request
@@ -82,6 +83,19 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
+def _openapi_with_registration_body(application: FastAPI) -> Callable[[], dict[str, Any]]:
+    generate = application.openapi
+
+    def openapi() -> dict[str, Any]:
+        first = application.openapi_schema is None
+        document = generate()
+        if first:
+            api.document_registration_body(document)
+        return document
+
+    return openapi
+
+
 def create_app() -> FastAPI:
     """Build the portal's application; settings are checked here, at start-up."""
     try:
@@ -101,12 +115,13 @@ def create_app() -> FastAPI:
     # deadline rush: a clear 503, not a server error.
     application.add_exception_handler(TimeoutError, _database_busy)
     application.add_exception_handler(OperationalError, _database_busy)
+    application.include_router(api.router)
     application.include_router(public.router)
     application.include_router(manage.router)
-    application.include_router(api.router)
     application.include_router(health.router)
     application.include_router(staff.router)
     application.include_router(staff_api.router)
+    application.openapi = _openapi_with_registration_body(application)  # type: ignore[method-assign]
     application.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     application.add_middleware(BodySizeLimit)
     application.add_middleware(RefuseNulBytes)

@@ -280,6 +280,49 @@ def test_hostile_bodies_get_a_client_error_not_a_server_error(
     assert count_rows(session, "registration") == 0
 
 
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded"])
+def test_a_body_not_sent_as_json_is_refused_with_a_message(
+    client: TestClient, session: Session, content_type: str | None
+) -> None:
+    headers = {"content-type": content_type} if content_type else {}
+    response = client.post(URL, content=json.dumps(registration_payload()), headers=headers)
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {
+            "loc": ["body"],
+            "msg": "Send the registration as a JSON object with the fields listed in the API",
+            "type": "invalid",
+        }
+    ]
+    assert count_rows(session, "registration") == 0
+
+
+def test_json_with_a_charset_or_a_json_suffix_is_read(client: TestClient) -> None:
+    for content_type in ("application/json; charset=utf-8", "application/vnd.api+json"):
+        payload = registration_payload(contact_email=f"{len(content_type)}@example.org.my")
+        response = client.post(
+            URL, content=json.dumps(payload), headers={"content-type": content_type}
+        )
+
+        assert response.status_code == 201, content_type
+
+
+def test_an_idempotency_key_over_255_characters_is_refused(
+    client: TestClient, session: Session
+) -> None:
+    response = client.post(
+        URL, json=registration_payload(), headers={"Idempotency-Key": "k" * 256}
+    )
+
+    accepted = client.post(URL, json=registration_payload(), headers={"Idempotency-Key": "k" * 255})
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["msg"] == "Check the request and try again"
+    assert accepted.status_code == 201
+    assert count_rows(session, "registration") == 1
+
+
 def test_call_describes_deadline_and_vocabulary(client: TestClient) -> None:
     call = client.get("/api/v1/call").json()
 
@@ -296,8 +339,13 @@ def test_call_describes_deadline_and_vocabulary(client: TestClient) -> None:
 def test_openapi_documents_every_field_and_error(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
     operation = schema["paths"]["/api/v1/registrations"]["post"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
     fields = schema["components"]["schemas"]["RegistrationCreate"]["properties"]
 
+    assert operation["requestBody"]["required"] is True
+    assert body == {"$ref": "#/components/schemas/RegistrationCreate"}
+    assert set(fields) >= {"organisation_name", "contact_email", "pillars", "consent_pdpa"}
+    assert {p["name"]: p["in"] for p in operation["parameters"]} == {"Idempotency-Key": "header"}
     assert {"201", "403", "409", "413", "422", "429"} <= set(operation["responses"])
     assert all(field.get("examples") for field in fields.values())
     assert all(field.get("description") for field in fields.values())
