@@ -108,7 +108,10 @@ async def create_registration(request: Request) -> Any:
         data,
         now=now,
         idempotency_key=idempotency_key,
-        request_fingerprint=idempotency.fingerprint(data.model_dump_json().encode()),
+        # What a retry with the same key must match; without a key nothing is compared.
+        request_fingerprint=idempotency.fingerprint(data.model_dump_json().encode())
+        if idempotency_key
+        else "",
     )
     try:
         # Stored and committed with the others arriving now, before the answer is sent.
