@@ -7,11 +7,12 @@ import inspect
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
+from starlette.requests import ClientDisconnect
 
 from app.core.clock import utcnow
 from app.core.config import Settings, get_settings
@@ -85,7 +86,11 @@ async def read_json_body(request: Request, model: type[ModelT]) -> ModelT:
     As with a declared body parameter, the body must be sent as JSON; errors are located
     under "body".
     """
-    body = await request.body()
+    try:
+        body = await request.body()
+    except ClientDisconnect:
+        # The client went away mid-body; nobody reads this answer, but it is not our error.
+        raise HTTPException(400, "There was an error parsing the body") from None
     if not _is_json(request.headers.get("content-type", "")):
         kind = "missing" if not body else "model_attributes_type"
         raise RequestValidationError([{"type": kind, "loc": ("body",), "msg": "Send JSON"}])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import re
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.config import MALAYSIA
+from app.main import app
 from app.models import OutboxMail, Registration
 from app.services import registrations
 from app.services.outbox import render_mail
@@ -321,6 +323,34 @@ def test_an_idempotency_key_over_255_characters_is_refused(
     assert response.json()["detail"][0]["msg"] == "Check the request and try again"
     assert accepted.status_code == 201
     assert count_rows(session, "registration") == 1
+
+
+def test_a_client_gone_before_its_body_arrived_is_not_a_server_error(
+    client: TestClient, session: Session
+) -> None:
+    messages: list[dict[str, object]] = [
+        {"type": "http.request", "body": b'{"organisation_name": "Persa', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    statuses: list[object] = []
+
+    async def receive() -> dict[str, object]:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, object]) -> None:
+        if message["type"] == "http.response.start":
+            statuses.append(message["status"])
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": URL, "raw_path": URL.encode(), "query_string": b"",
+        "root_path": "", "client": ("127.0.0.1", 50000), "server": ("testserver", 80),
+        "headers": [(b"content-type", b"application/json"), (b"content-length", b"500")],
+    }
+    asyncio.run(app(scope, receive, send))
+
+    assert statuses == [400]
+    assert count_rows(session, "registration") == 0
 
 
 def test_call_describes_deadline_and_vocabulary(client: TestClient) -> None:
