@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import json
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Annotated, Any, TypeVar
 
@@ -95,7 +96,15 @@ async def read_json_body(request: Request, model: type[ModelT]) -> ModelT:
         kind = "missing" if not body else "model_attributes_type"
         raise RequestValidationError([{"type": kind, "loc": ("body",), "msg": "Send JSON"}])
     try:
+        # pydantic reads UTF-8 only; a byte order mark or UTF-16/32 is read as json.loads would.
+        encoding = json.detect_encoding(body)
+        if encoding != "utf-8":
+            body = body.decode(encoding).encode()
         return model.model_validate_json(body)
+    except UnicodeDecodeError:
+        raise RequestValidationError(
+            [{"type": "json_invalid", "loc": ("body",), "msg": "Not valid text"}]
+        ) from None
     except ValidationError as error:
         raise RequestValidationError(
             [

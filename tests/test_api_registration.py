@@ -267,6 +267,7 @@ def test_body_over_64_kib_is_refused_while_streaming(client: TestClient, session
         b"null",
         b'"just a string"',
         b"\xff\xfe\x00garbage",
+        b"\xff\xfe\x00\xd8",
         json.dumps(registration_payload(organisation_name={"$gt": ""})).encode(),
         json.dumps(registration_payload(pillars=[["prevention"]])).encode(),
         json.dumps(registration_payload(workshop_attendees="2; DROP TABLE registration")).encode(),
@@ -308,6 +309,20 @@ def test_json_with_a_charset_or_a_json_suffix_is_read(client: TestClient) -> Non
         )
 
         assert response.status_code == 201, content_type
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-32"])
+def test_json_with_a_byte_order_mark_or_in_utf_16_or_32_is_read(
+    client: TestClient, session: Session, encoding: str
+) -> None:
+    payload = registration_payload(organisation_name="Persatuan Ibu Tunggal Sabah")
+    body = json.dumps(payload, ensure_ascii=False).encode(encoding)
+
+    response = client.post(URL, content=body, headers={"content-type": "application/json"})
+
+    assert response.status_code == 201
+    stored = session.scalars(select(Registration.organisation_name)).one()
+    assert stored == "Persatuan Ibu Tunggal Sabah"
 
 
 def test_an_idempotency_key_over_255_characters_is_refused(
