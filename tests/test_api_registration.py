@@ -328,10 +328,7 @@ def test_json_with_a_byte_order_mark_or_in_utf_16_or_32_is_read(
 def test_an_idempotency_key_over_255_characters_is_refused(
     client: TestClient, session: Session
 ) -> None:
-    response = client.post(
-        URL, json=registration_payload(), headers={"Idempotency-Key": "k" * 256}
-    )
-
+    response = client.post(URL, json=registration_payload(), headers={"Idempotency-Key": "k" * 256})
     accepted = client.post(URL, json=registration_payload(), headers={"Idempotency-Key": "k" * 255})
 
     assert response.status_code == 422
