@@ -1,9 +1,13 @@
 -- wrk script: POST a valid registration with a unique organisation and email each time,
 -- so every request is a real insert (no 409s).
 local counter = 0
-local thread_tag = tostring(math.random(1, 1e9))
+local threads = 0
 
+-- A tag per thread and per run, so that threads, and a second run against the same
+-- database, send organisations of their own.
 function setup(thread)
+  threads = threads + 1
+  math.randomseed(os.time() * 1000 + threads)
   thread:set("thread_tag", tostring(math.random(1, 1e9)))
 end
 
