@@ -92,9 +92,6 @@ _REGISTRATION_KEY = (
 _INSERT_PILLARS = insert(table_of(RegistrationPillar))
 _INSERT_FOCUS_AREAS = insert(table_of(RegistrationFocusArea))
 _INSERT_EVENT = insert(table_of(RegistrationEvent))
-
-
-
 _FIND_DUPLICATE = select(_REGISTRATION.c.id).where(
     _REGISTRATION.c.organisation_key == bindparam("organisation_key"),
     _REGISTRATION.c.contact_email_key == bindparam("contact_email_key"),
