@@ -116,7 +116,10 @@ def display_phone(e164: str) -> str:
     except phonenumbers.NumberParseException:
         return e164
     digits = iter(e164[len(e164) - layout.count("\0"):])
-    return "".join(next(digits) if char == "\0" else char for char in layout)
+    shown = "".join(next(digits) if char == "\0" else char for char in layout)
+    # A number too short or too long to lay out comes back as bare digits, which say less
+    # than what was stored (+601234 became 1234): show what was stored instead.
+    return e164 if shown.isdigit() else shown
 
 
 def _joined_labels(
@@ -203,6 +206,10 @@ def csv_chunks(rows: Iterable[list[Cell]], header: list[str]) -> Iterator[bytes]
             value = cells[index]
             if value and value[0] in formula_starts:  # type: ignore[index]
                 cells[index] = "'" + value  # type: ignore[operator]
+        if cells[13].isdigit():  # type: ignore[union-attr]
+            # A telephone that could not be laid out: Excel would read bare digits as a
+            # number (dropping a leading 0, or writing 6.01E+10), so mark it as text.
+            cells[13] = "'" + cells[13]  # type: ignore[operator]
         for index in time_columns:
             moment = cells[index]
             cells[index] = moment.isoformat(" ") if moment else ""  # type: ignore[union-attr]
