@@ -2,16 +2,19 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+# Everything is installed from the lock: exact versions, each checked against its hash.
+LOCK := requirements/dev.txt
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | sha1sum | cut -c1-12)
+TOOLS := .venv-tools
 PORT ?= 8000
 
-.PHONY: run test lint install system-deps translations
+.PHONY: run test lint install system-deps translations lock audit demo
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -40,3 +43,23 @@ test: $(STAMP) system-deps node_modules/axe-core/axe.min.js
 lint: $(STAMP)
 	$(BIN)/ruff check app tests bench migrations
 	$(BIN)/mypy
+
+# The lock's tools live in their own environment, so they never change the locked one.
+$(TOOLS)/.installed:
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet pip-tools==7.6.2 pip-audit==2.10.1
+	touch $@
+
+# After changing a pin in pyproject.toml. LOCK_ARGS='--upgrade-package NAME' moves one
+# indirect dependency; LOCK_ARGS=--upgrade moves them all.
+lock: $(TOOLS)/.installed
+	$(TOOLS)/bin/pip-compile --quiet --generate-hashes --no-emit-index-url --no-emit-find-links \
+		--strip-extras --extra dev --extra bench $(LOCK_ARGS) -o $(LOCK) pyproject.toml
+	$(TOOLS)/bin/pip-compile --quiet --generate-hashes --no-emit-index-url --no-emit-find-links \
+		--strip-extras $(LOCK_ARGS) -o requirements/runtime.txt pyproject.toml
+
+# Known vulnerabilities in every locked package. Needs the vulnerability feed (PyPI's
+# advisory API) to be reachable, so it is not part of `make test`.
+audit: $(TOOLS)/.installed
+	$(TOOLS)/bin/pip-audit --disable-pip --require-hashes --progress-spinner off -r $(LOCK)
+	$(TOOLS)/bin/pip-audit --disable-pip --require-hashes --progress-spinner off -r requirements/runtime.txt
