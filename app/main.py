@@ -27,7 +27,7 @@ from sqlalchemy.exc import OperationalError
 
 from app.core.config import describe_settings_error, get_settings
 from app.core.db import is_database_busy
-from app.core.logging import RequestId, configure_logging
+from app.core.logging import RequestId, configure_logging, log_style
 from app.core.middleware import BodySizeLimit, RefuseNulBytes, SecurityHeaders
 from app.routers import api, health, manage, public, staff, staff_api
 from app.schemas.registration import field_errors
@@ -102,7 +102,10 @@ def create_app() -> FastAPI:
         settings = get_settings()
     except ValidationError as error:
         raise SystemExit(f"alliance87: invalid setting: {describe_settings_error(error)}") from None
-    configure_logging(settings.log_level)
+    configure_logging(
+        settings.log_level,
+        log_style(settings.log_format, environment=settings.environment),
+    )
     application = FastAPI(
         lifespan=_lifespan,
         title="Alliance 8.7 Malaysia registration portal",
