@@ -26,13 +26,32 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 system-deps:
 	./scripts/install-system-deps
 
-# The Ministry's real deadline (20 October 2022) has passed, so a development portal
-# stays open for 30 days from today unless REGISTRATION_DEADLINE says otherwise.
-# Production sets REGISTRATION_DEADLINE, or records it with `alliance87 set-deadline`.
+# The Ministry's real deadline (20 October 2022) has passed, so a development database is
+# given a deadline 30 days ahead the first time (kept after that, so the web process, the
+# mail worker and any second instance all read the same one from the database).
+# REGISTRATION_DEADLINE=… make run records that deadline instead.
+# Without SMTP_HOST, mail goes to a local catcher whose page lists it (alliance87 dev-mail).
 run: $(STAMP)
 	$(BIN)/alembic upgrade head
-	REGISTRATION_DEADLINE=$${REGISTRATION_DEADLINE:-$$(date -u -d '+30 days' +%F)} \
+	@if [ -n "$$REGISTRATION_DEADLINE" ]; then \
+		$(BIN)/alliance87 set-deadline --by "make run" "$$REGISTRATION_DEADLINE"; \
+	else \
+		$(BIN)/alliance87 set-deadline --if-unset --by "make run" "$$(date -u -d '+30 days' +%F)"; \
+	fi
+	@echo ""
+	@echo "  The form:         http://127.0.0.1:$(PORT)/  (English: /?lang=en)"
+	@echo "  The back-office:  http://127.0.0.1:$(PORT)/staff/  (make demo: an admin and demo data)"
+	@echo "  The API docs:     http://127.0.0.1:$(PORT)/docs"
+	@if [ -z "$$SMTP_HOST" ]; then echo "  Caught mail:      http://127.0.0.1:8025/"; fi
+	@echo ""
+	@if [ -z "$$SMTP_HOST" ]; then $(BIN)/alliance87 dev-mail & else $(BIN)/alliance87 send-emails & fi; \
+		worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 		$(BIN)/uvicorn app.main:app --host 127.0.0.1 --port $(PORT)
+
+# A development admin and 150 demo registrations (refused unless ENVIRONMENT=development).
+demo: $(STAMP)
+	$(BIN)/alembic upgrade head
+	$(BIN)/alliance87 dev-setup
 
 # The whole suite. TEST_DATABASE_URL=postgresql+psycopg://… runs it on PostgreSQL.
 test: $(STAMP) system-deps node_modules/axe-core/axe.min.js

@@ -95,6 +95,8 @@ def configure_logging(level: str = "INFO", style: str = "json") -> None:
     # uvicorn's access line is written outside the request's context, without its id;
     # RequestId writes its own access line instead.
     logging.getLogger("uvicorn.access").disabled = True
+    # Alembic announces each of its plugins at INFO whenever it checks the schema.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 # Request ids must be unique, not secret: a random prefix per process and a counter.
