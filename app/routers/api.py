@@ -12,10 +12,11 @@ from fastapi.responses import Response
 from app.core.config import ENQUIRIES_EMAIL, MALAYSIA
 from app.core.ratelimit import limit_submissions
 from app.deps import NowDep, SessionDep, read_json_body, request_time, resolve
-from app.schemas.call import CallRead, describe_call
+from app.schemas.call import CallRead
 from app.schemas.errors import ERROR_RESPONSES
 from app.schemas.registration import RegistrationCreate, RegistrationReceipt
 from app.services import deadline, idempotency
+from app.services.call import describe_call
 from app.services.registrations import CallClosed, DuplicateRegistration
 from app.services.submissions import RegistrationWriter, Submission, get_registration_writer
 
