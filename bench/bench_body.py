@@ -13,7 +13,10 @@ a fresh SQLite database, one worker, the same wrk load (bench/post_registration.
   dependencies.
 
 Prints medians, each contender's ratio against the floor (of the medians and each round's
-own), and the hand-read endpoint against FastAPI's handling.
+own), and the hand-read endpoint against FastAPI's handling; for each, requests a second
+and the server's CPU time (user + system, all its threads) per request. On a shared machine
+CPU time per request is the steadier of the two: other jobs slow a server down, but do not
+make it spend more CPU on each request.
 """
 
 from __future__ import annotations
@@ -23,7 +26,25 @@ import os
 import tempfile
 from pathlib import Path
 
-from harness import ROOT, median, migrate, portal_env, server, temp_sqlite_url, wrk
+from harness import (
+    ROOT,
+    free_port,
+    median,
+    migrate,
+    portal_env,
+    start_uvicorn,
+    temp_sqlite_url,
+    wait_until_ready,
+    wrk,
+)
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """Return the user + system CPU time of a process so far, all its threads."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
 
 CONTENDERS = ("floor", "hand-read", "fastapi-body")
 APPS = {"hand-read": "app.main:app", "fastapi-body": "bench.fastapi_body_app:app"}
@@ -42,8 +63,20 @@ def run_one(name: str, load: dict[str, int]) -> dict[str, float]:
         env = portal_env(temp_sqlite_url("portal.sqlite3"), PYTHONPATH=str(ROOT))
         migrate(env)
         app, ready = APPS[name], "/readyz"
-    with server(app, env, ready_path=ready) as url:
-        return wrk(url, script="post_registration.lua", **load)
+    port = free_port()
+    process = start_uvicorn(
+        app, env, port, "--no-access-log", "--timeout-keep-alive", "75"
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(url + ready, process)
+        cpu_before = cpu_seconds(process.pid)
+        figures = wrk(url, script="post_registration.lua", **load)
+        figures["cpu_ms"] = 1000 * (cpu_seconds(process.pid) - cpu_before) / figures["requests"]
+        return figures
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def main() -> None:
@@ -60,16 +93,23 @@ def main() -> None:
         shift = round_number % len(CONTENDERS)
         for name in CONTENDERS[shift:] + CONTENDERS[:shift]:
             results[name].append(run_one(name, load))
-        line = ", ".join(f"{name} {results[name][-1]['rps']:.0f}" for name in CONTENDERS)
-        print(f"round {round_number + 1}/{arguments.rounds}: {line} req/s", flush=True)
+        line = ", ".join(
+            f"{name} {results[name][-1]['rps']:.0f} req/s {results[name][-1]['cpu_ms']:.3f} ms"
+            for name in CONTENDERS
+        )
+        print(f"round {round_number + 1}/{arguments.rounds}: {line}", flush=True)
 
-    print(f"\n{'contender':<16}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}")
+    print(f"\n{'contender':<16}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}"
+          f"{'CPU ms/req':>12}")
     summary = {}
     for name, runs in results.items():
-        summary[name] = {k: median([r[k] for r in runs]) for k in ("rps", "p50_ms", "p99_ms")}
+        summary[name] = {
+            k: median([r[k] for r in runs]) for k in ("rps", "p50_ms", "p99_ms", "cpu_ms")
+        }
         non2xx = sum(r["non2xx"] for r in runs)
         s = summary[name]
-        print(f"{name:<16}{s['rps']:>9.0f}{s['p50_ms']:>9.1f}{s['p99_ms']:>9.1f}{non2xx:>9.0f}")
+        print(f"{name:<16}{s['rps']:>9.0f}{s['p50_ms']:>9.1f}{s['p99_ms']:>9.1f}{non2xx:>9.0f}"
+              f"{s['cpu_ms']:>12.3f}")
 
     print("\nratios: of the medians, and (in brackets) each round's own, lowest to highest:")
     for mine, theirs in (
@@ -81,6 +121,18 @@ def main() -> None:
             a["rps"] / b["rps"] for a, b in zip(results[mine], results[theirs], strict=True)
         )
         ratio = summary[mine]["rps"] / summary[theirs]["rps"]
+        print(f"  {mine:>12} / {theirs:<12}: {ratio:.2f}x "
+              f"({', '.join(f'{r:.2f}' for r in rounds)})")
+    print("\nCPU time per request, the same pairs (below 1: the first spends less):")
+    for mine, theirs in (
+        ("hand-read", "floor"),
+        ("fastapi-body", "floor"),
+        ("hand-read", "fastapi-body"),
+    ):
+        rounds = sorted(
+            a["cpu_ms"] / b["cpu_ms"] for a, b in zip(results[mine], results[theirs], strict=True)
+        )
+        ratio = summary[mine]["cpu_ms"] / summary[theirs]["cpu_ms"]
         print(f"  {mine:>12} / {theirs:<12}: {ratio:.2f}x "
               f"({', '.join(f'{r:.2f}' for r in rounds)})")
 
