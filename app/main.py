@@ -13,11 +13,10 @@ gc.disable()
 import logging
 import re
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI, Request
@@ -33,7 +32,7 @@ from app.core.config import describe_settings_error, get_settings
 from app.core.db import is_database_busy
 from app.core.logging import RequestId, configure_logging
 from app.core.middleware import BodySizeLimit, RefuseNulBytes, SecurityHeaders
-from app.routers import api, health, manage, public, staff, staff_api
+from app.routers import api, hand_read, health, manage, public, staff, staff_api
 from app.schemas.registration import field_errors
 from app.services.health import migrations_at_head
 
@@ -115,19 +114,6 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-def _openapi_with_registration_body(application: FastAPI) -> Callable[[], dict[str, Any]]:
-    generate = application.openapi
-
-    def openapi() -> dict[str, Any]:
-        first = application.openapi_schema is None
-        document = generate()
-        if first:
-            api.document_registration_body(document)
-        return document
-
-    return openapi
-
-
 def create_app() -> FastAPI:
     """Build the portal's application; settings are checked here, at start-up."""
     try:
@@ -154,7 +140,7 @@ def create_app() -> FastAPI:
     application.include_router(health.router)
     application.include_router(staff.router)
     application.include_router(staff_api.router)
-    application.openapi = _openapi_with_registration_body(application)  # type: ignore[method-assign]
+    hand_read.document_registration_body(application)
     application.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     application.add_middleware(BodySizeLimit)
     application.add_middleware(RefuseNulBytes)

@@ -22,7 +22,8 @@ from app.core.ratelimit import limit_submissions
 from app.deps import NowDep, RegistrationWriterDep
 from app.main import create_app
 from app.routers import api
-from app.routers.api import IDEMPOTENCY_KEY_MAX_LENGTH, _closed, refuse_when_closed
+from app.routers.api import _closed, refuse_when_closed
+from app.routers.hand_read import IDEMPOTENCY_KEY_MAX_LENGTH
 from app.schemas.errors import ERROR_RESPONSES
 from app.schemas.registration import RegistrationCreate, RegistrationReceipt
 from app.services import idempotency
