@@ -14,7 +14,7 @@ from __future__ import annotations
 import gc
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, HTTPException, status
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, status
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 
@@ -38,17 +38,19 @@ async def open_call(now: NowDep, writer: RegistrationWriterDep) -> None:
     await refuse_when_closed(now, writer)
 
 
-# The production route leaves the API router; the one below takes its place, before the
-# app is built, so the API router is still tried first.
-api.router.routes[:] = [
+# The API router with the production POST route replaced by the one below; the app is
+# built with it in the API router's place, so it is still tried first.
+router = APIRouter()
+router.routes.extend(
     route
     for route in api.router.routes
     if not (isinstance(route, APIRoute) and route.path == PATH and "POST" in route.methods)
-]
+)
 
 
-@api.router.post(
-    "/registrations",
+@router.post(
+    PATH,
+    tags=["public"],
     status_code=status.HTTP_201_CREATED,
     response_model=RegistrationReceipt,
     responses={k: ERROR_RESPONSES[k] for k in (400, 403, 409, 413, 422, 429)},
@@ -94,8 +96,18 @@ async def create_registration(
     )
 
 
-# As app/main.py does: what was built is frozen out of the garbage collector's way.
-gc.disable()
-app = create_app()
-gc.freeze()
-gc.enable()
+def build() -> FastAPI:
+    """Build the portal as app/main.py does, with this module's router as its API router."""
+    production = api.router
+    api.router = router
+    # As app/main.py does: what was built is frozen out of the garbage collector's way.
+    gc.disable()
+    try:
+        return create_app()
+    finally:
+        api.router = production
+        gc.freeze()
+        gc.enable()
+
+
+app = build()

@@ -59,7 +59,7 @@ async def create_registration(request: Request) -> Any:
     """Register an organisation's interest in joining Alliance 8.7 in Malaysia."""
     # Checked in this order, each before the next costs anything: the client's rate,
     # then the deadline, then the body. Done here rather than through `Depends` and a
-    # body parameter, which cost about a fifth more CPU per registration (hand_read.py).
+    # body parameter, which cost about a sixth more CPU per registration (hand_read.py).
     await limit_submissions(request)
     now = await hand_read.resolve(request, request_time)
     writer = await hand_read.resolve(request, get_registration_writer)

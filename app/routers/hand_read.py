@@ -2,7 +2,7 @@
 
 Every other endpoint takes its body, headers and dependencies as FastAPI intends. This one,
 the deadline rush's hot path, does that work itself, because FastAPI's dependency solving,
-body parameter and header parameter cost it about a fifth more CPU per registration
+body parameter and header parameter cost it about a sixth more CPU per registration
 (`bench/bench_body.py`, both forms side by side in one run; docs/performance.md, "Hand-read
 or FastAPI's body"). What is here keeps what FastAPI would do: the same 422s and 400,
 dependency overrides honoured, and the body and header documented in OpenAPI as declared
