@@ -9,10 +9,11 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from app.core.db import begin_write
+from app.core.i18n import N_
 from app.core.templating import language_context, page_templates
 from app.deps import LANGUAGE_COOKIE, FormDataDep, NowDep, SessionDep, registration_answers
 from app.models import Registration
-from app.schemas.registration import N_, RegistrationCreate, field_errors
+from app.schemas.registration import RegistrationCreate, field_errors
 from app.services import deadline, manage
 from app.services.private_links import find_by_token, form_guard, form_guard_is_valid
 from app.services.registrations import CallClosed, DuplicateRegistration

@@ -12,11 +12,11 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
 
 from app.core.db import begin_write
+from app.core.i18n import N_
 from app.deps import LanguageDep, NowDep, SessionDep
 from app.models.outbox import MAIL_STATUSES
 from app.routers.staff_admin import RowId
 from app.routers.staff_deps import AdminOnly, NoStoreRoute, StaffDep, render
-from app.schemas.registration import N_
 from app.services import audit, outbox
 
 OUTBOX_PER_PAGE = 50
