@@ -10,9 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from app.schemas.registration_checks import (
     POSTCODE_ABROAD,
     POSTCODE_MY,
+    TEXT_RULES,
     checked_email,
     checked_website,
-    declared_text,
+    clean_text,
     known_code,
     known_codes,
     message_for,
@@ -25,7 +26,6 @@ from app.schemas.registration_fields import (
     FIELD_BY_NAME,
     FIELD_MESSAGES,
     LIST_FIELDS,
-    TEXT_FIELDS,
 )
 from app.vocab import OUTSIDE_MALAYSIA, Category, FocusArea, Language, Pillar, State
 
@@ -110,10 +110,11 @@ class RegistrationCreate(BaseModel):
         examples=[False],
     )
 
-    @field_validator(*TEXT_FIELDS, mode="before")
+    @field_validator(*TEXT_RULES, mode="before")
     @classmethod
     def _clean_text(cls, value: Any, info: ValidationInfo) -> str:
-        return declared_text(value, FIELD_BY_NAME[str(info.field_name)])
+        field = str(info.field_name)
+        return clean_text(value, field, **TEXT_RULES[field])
 
     @field_validator(*CODE_FIELDS, mode="before")
     @classmethod

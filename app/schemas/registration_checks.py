@@ -11,7 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic_core import PydanticCustomError
 
 from app.core.i18n import N_
-from app.schemas.registration_fields import FIELD_MESSAGES, RegistrationField
+from app.schemas.registration_fields import FIELD_MESSAGES, FIELDS, RegistrationField
 
 # Control characters other than tab and line breaks have no place in a registration;
 # PostgreSQL refuses NUL outright, so they are turned away here with a message instead.
@@ -66,12 +66,12 @@ def clean_text(
     return text
 
 
-def declared_text(value: Any, field: RegistrationField) -> str:
-    """Trim and check one text answer against its field's declared limits."""
-    return clean_text(
-        value, field.name, required=field.required, max_length=field.max_length,
-        min_length=field.min_length, multiline=field.multiline,
-    )
+# Each text field's declared limits, as `clean_text` takes them.
+TEXT_RULES: dict[str, dict[str, Any]] = {
+    field.name: {"required": field.required, "max_length": field.max_length,
+                 "min_length": field.min_length, "multiline": field.multiline}
+    for field in FIELDS if field.max_length
+}
 
 
 def organisation_key(name: str) -> str:

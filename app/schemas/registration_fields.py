@@ -7,8 +7,8 @@ limits and messages from it. A new field is one entry here (see docs/CONVENTIONS
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Literal
 
 from app.core.i18n import N_
@@ -20,7 +20,7 @@ from app.vocab import CATEGORIES, FOCUS_AREAS, LANGUAGE_NAMES, PILLARS, STATES, 
 FieldKind = Literal["text", "phone", "code", "codes", "count", "flag"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class RegistrationField:
     """One answer of the registration form: how it is checked, told, stored and exported."""
 
@@ -40,11 +40,11 @@ class RegistrationField:
     correctable: bool = True
     # Whether staff see it: in the read schema and the export.
     staff: bool = True
+    # The codes this field accepts, in the vocabulary's order (from `terms`).
+    codes: tuple[str, ...] = dataclasses.field(init=False)
 
-    @property
-    def codes(self) -> tuple[str, ...]:
-        """Return the codes this field accepts, in the vocabulary's order."""
-        return tuple(term.code for term in self.terms)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "codes", tuple(term.code for term in self.terms))
 
 
 FIELDS: tuple[RegistrationField, ...] = (
@@ -157,6 +157,5 @@ STAFF_FIELDS: tuple[RegistrationField, ...] = tuple(field for field in FIELDS if
 LIST_FIELDS: tuple[str, ...] = tuple(field.name for field in FIELDS if field.kind == "codes")
 # Answers stored as columns of the registration itself.
 COLUMN_FIELDS: tuple[str, ...] = tuple(field.name for field in FIELDS if field.kind != "codes")
-TEXT_FIELDS: tuple[str, ...] = tuple(field.name for field in FIELDS if field.max_length)
 CODE_FIELDS: tuple[str, ...] = tuple(field.name for field in FIELDS if field.kind == "code")
 FIELD_MESSAGES: dict[str, Mapping[str, str]] = {field.name: field.messages for field in FIELDS}

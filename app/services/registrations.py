@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select
@@ -56,9 +57,12 @@ class PreparedRegistration:
     mails: list[dict[str, Any]]
 
 
+_ANSWERS = attrgetter(*COLUMN_FIELDS)
+
+
 def registration_values(data: RegistrationCreate, *, now: dt.datetime) -> dict[str, Any]:
     """Return the registration's columns for checked answers (without its reference)."""
-    values = {field: getattr(data, field) for field in COLUMN_FIELDS}
+    values = dict(zip(COLUMN_FIELDS, _ANSWERS(data), strict=True))
     values["submitted_at"] = values["updated_at"] = now
     values["organisation_key"] = organisation_key(data.organisation_name)
     values["contact_email_key"] = data.contact_email.casefold()
