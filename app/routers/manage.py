@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
-from app.core.db import begin_write
 from app.core.templating import language_context, page_templates
-from app.deps import LANGUAGE_COOKIE, FormDataDep, NowDep, SessionDep, registration_answers
+from app.deps import (
+    LANGUAGE_COOKIE,
+    FormDataDep,
+    NowDep,
+    SessionDep,
+    WriteSessionDep,
+    registration_answers,
+)
 from app.models import Registration
 from app.schemas.registration import N_, RegistrationCreate, field_errors
 from app.services import deadline, manage
@@ -83,9 +91,8 @@ def _refused(request: Request, session: SessionDep, now: NowDep, token: str,
 
 
 def _registration_to_change(request: Request, token: str, form: FormDataDep,
-                            session: SessionDep, now: NowDep) -> Registration | Response:
-    """Take the write lock and return the link's registration, or the page refusing the change."""
-    begin_write(session)
+                            session: Session, now: dt.datetime) -> Registration | Response:
+    """Return the link's registration, or the page refusing the change."""
     registration = find_by_token(session=session, token=token)
     if registration is None:
         return _not_found(request)
@@ -119,7 +126,7 @@ def edit_form(request: Request, token: str, session: SessionDep, now: NowDep) ->
 
 
 @router.post("/{token}/edit")
-def save_corrections(request: Request, token: str, form: FormDataDep, session: SessionDep,
+def save_corrections(request: Request, token: str, form: FormDataDep, session: WriteSessionDep,
                      now: NowDep) -> Response:
     """Check the corrected answers as a new registration would be checked, and save them."""
     registration = _registration_to_change(request, token, form, session, now)
@@ -162,7 +169,7 @@ def withdraw_question(request: Request, token: str, session: SessionDep, now: No
 
 
 @router.post("/{token}/withdraw")
-def withdraw(request: Request, token: str, form: FormDataDep, session: SessionDep,
+def withdraw(request: Request, token: str, form: FormDataDep, session: WriteSessionDep,
              now: NowDep) -> Response:
     """Withdraw the registration and confirm it by mail."""
     registration = _registration_to_change(request, token, form, session, now)

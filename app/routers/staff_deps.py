@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from app.core.config import MALAYSIA
-from app.core.db import begin_write, get_session
+from app.core.db import begin_write, commit_short_transaction, get_session
 from app.core.i18n import gettext as translate
 from app.core.templating import language_context, page_templates
 from app.deps import LANGUAGE_COOKIE, LanguageDep, NowDep, SessionDep
@@ -69,7 +69,7 @@ def signed_in_staff(request: Request, session: SessionDep, now: NowDep) -> staff
         raise _sign_in_first(request)
     # The sign-in check is its own short transaction: a long export or page that follows
     # must not keep SQLite's write lock, which public submissions are waiting for.
-    session.commit()
+    commit_short_transaction(session)
     return signed_in
 
 
@@ -124,7 +124,7 @@ def api_staff(
             detail="A valid staff API token is required.",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    session.commit()  # as for sessions: the token check is its own short transaction
+    commit_short_transaction(session)  # as for sessions: the token check is short
     return user
 
 
@@ -193,7 +193,6 @@ def export_response(
     now: dt.datetime,
 ) -> Response:
     """Log an export and stream it; the rows are read while the response is being sent."""
-    begin_write(session)
     row_count = staff_registrations.count_registrations(session=session, filters=filters)
     audit.record_export(
         session=session,

@@ -11,8 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
 
-from app.core.db import begin_write
-from app.deps import LanguageDep, NowDep, SessionDep
+from app.deps import LanguageDep, NowDep, SessionDep, WriteSessionDep
 from app.models.outbox import MAIL_STATUSES
 from app.routers.staff_admin import RowId
 from app.routers.staff_deps import AdminOnly, NoStoreRoute, StaffDep, render
@@ -53,9 +52,8 @@ def outbox_page(
 
 
 @router.post("/outbox/{mail_id}/retry", dependencies=[AdminOnly])
-def retry(mail_id: RowId, staff: StaffDep, session: SessionDep, now: NowDep) -> Response:
+def retry(mail_id: RowId, staff: StaffDep, session: WriteSessionDep, now: NowDep) -> Response:
     """Make a failed or waiting mail due now."""
-    begin_write(session)
     try:
         outbox.retry_mail(session=session, mail_id=mail_id, now=now)
     except outbox.MailNotFound:
@@ -68,9 +66,8 @@ def retry(mail_id: RowId, staff: StaffDep, session: SessionDep, now: NowDep) -> 
 
 
 @router.post("/registrations/{reference}/resend", dependencies=[AdminOnly])
-def resend(reference: str, staff: StaffDep, session: SessionDep, now: NowDep) -> Response:
+def resend(reference: str, staff: StaffDep, session: WriteSessionDep, now: NowDep) -> Response:
     """Send the registrant's confirmation again, with a new private link."""
-    begin_write(session)
     try:
         outbox.resend_confirmation(session=session, reference=reference, now=now,
                                    actor=f"staff:{staff.user.id}")
