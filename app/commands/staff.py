@@ -10,13 +10,14 @@ from typing import Any
 from app.core.clock import utcnow
 from app.core.db import begin_write, new_session
 from app.services import audit, staff_auth
+from app.vocab import ROLE_CODES
 
 
 def register(subparsers: Any) -> None:
     create = subparsers.add_parser(
         "create-staff", help="create a staff account (password from a prompt or stdin)")
     create.add_argument("--email", required=True)
-    create.add_argument("--role", required=True, choices=staff_auth.ROLES,
+    create.add_argument("--role", required=True, choices=ROLE_CODES,
                         help="admin: manages staff, tokens and the deadline; viewer: reads "
                         "and exports")
     create.add_argument("--password-stdin", action="store_true",

@@ -12,20 +12,12 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
 
 from app.deps import LanguageDep, NowDep, SessionDep, WriteSessionDep
-from app.models.outbox import MAIL_STATUSES
 from app.routers.staff_admin import RowId
 from app.routers.staff_deps import AdminOnly, NoStoreRoute, StaffDep, render
-from app.schemas.registration import N_
 from app.services import audit, outbox
+from app.vocab import MAIL_STATUS_CODES
 
 OUTBOX_PER_PAGE = 50
-MAIL_STATUS_LABELS = {
-    "queued": N_("Queued"),
-    "inflight": N_("Sending"),
-    "retry": N_("Waiting to retry"),
-    "failed": N_("Failed"),
-    "sent": N_("Sent"),
-}
 
 router = APIRouter(route_class=NoStoreRoute, include_in_schema=False)
 
@@ -40,14 +32,13 @@ def outbox_page(
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> Response:
     """List outgoing mail, newest first, with its delivery state and last error."""
-    shown = mail_status if mail_status in MAIL_STATUSES else None
+    shown = mail_status if mail_status in MAIL_STATUS_CODES else None
     listing = outbox.list_outbox(
         session=session, status=shown, limit=OUTBOX_PER_PAGE, offset=(page - 1) * OUTBOX_PER_PAGE
     )
     pages = max(1, -(-listing.total // OUTBOX_PER_PAGE))
     return render(request, "outbox.html", language, staff=staff, listing=listing,
-                  mail_status=shown or "", statuses=MAIL_STATUSES,
-                  mail_status_labels=MAIL_STATUS_LABELS, page=page, pages=pages,
+                  mail_status=shown or "", statuses=MAIL_STATUS_CODES, page=page, pages=pages,
                   done=request.query_params.get("done", ""))
 
 

@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session
 from app.models import ApiToken, StaffSession, StaffUser
 from app.schemas.registration import N_
 from app.services import audit
+from app.vocab import ROLE_CODES
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
-ROLES = ("admin", "viewer")
 # A session ends after 30 minutes without a request, and after 8 hours whatever happens:
 # a working day, so a forgotten browser on a shared desk does not stay signed in overnight.
 IDLE_TIMEOUT = dt.timedelta(minutes=30)
@@ -87,7 +87,7 @@ def create_staff(
     email = email.strip()
     if "@" not in email or len(email) > 320 or any(c.isspace() for c in email):
         raise StaffAccountError(N_("Enter the staff member's email address"))
-    if role not in ROLES:
+    if role not in ROLE_CODES:
         raise StaffAccountError(N_("Choose the role: administrator or viewer"))
     check_password_rules(password)
     user = StaffUser(email=email, email_key=email_key(email), role=role,
