@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from app.core.templating import language_context, page_templates
+from app.core.templating import language_context
 from app.deps import (
     LANGUAGE_COOKIE,
     FormDataDep,
@@ -20,6 +20,7 @@ from app.deps import (
     registration_answers,
 )
 from app.models import Registration
+from app.routers.pages import render_page
 from app.schemas.registration import N_, RegistrationCreate, field_errors
 from app.services import deadline, manage
 from app.services.private_links import find_by_token, form_guard, form_guard_is_valid
@@ -51,23 +52,13 @@ def _language(request: Request, registration: Registration | None) -> str:
     return registration.preferred_language if registration is not None else "ms"
 
 
-def _render(request: Request, template: str, language: str, status_code: int = 200,
-            **context: Any) -> Response:
-    response = page_templates().TemplateResponse(
-        request, template, {**language_context(language), **context}, status_code=status_code
-    )
-    if request.query_params.get("lang") == language:
-        response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax")
-    return response
-
-
 def _page(request: Request, template: str, *, session: SessionDep, now: NowDep, token: str,
           registration: Registration, status_code: int = 200, **context: Any) -> Response:
     closes_at = deadline.registration_closes_at(session)
     language = _language(request, registration)
     translate = language_context(language)["_"]
     errors = {field: translate(message) for field, message in context.pop("errors", {}).items()}
-    return _render(
+    return render_page(
         request, template, language, status_code,
         registration=registration, token=token, guard=form_guard(token),
         last_moment=deadline.last_moment(closes_at),
@@ -79,7 +70,7 @@ def _page(request: Request, template: str, *, session: SessionDep, now: NowDep, 
 
 
 def _not_found(request: Request) -> Response:
-    return _render(request, "manage_invalid.html", _language(request, None),
+    return render_page(request, "manage_invalid.html", _language(request, None),
                    status.HTTP_404_NOT_FOUND)
 
 

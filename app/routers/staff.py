@@ -17,6 +17,7 @@ from app.core.i18n import gettext
 from app.core.ratelimit import client_address
 from app.deps import LanguageDep, NowDep, SessionDep, WriteSessionDep
 from app.routers import staff_admin, staff_outbox
+from app.routers.export_responses import export_response
 from app.routers.staff_deps import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -27,7 +28,6 @@ from app.routers.staff_deps import (
     StaffDep,
     StreamSessionDep,
     csrf_checked,
-    export_response,
     render,
 )
 from app.schemas.registration import N_

@@ -8,13 +8,13 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.responses import Response
 
 from app.deps import LanguageDep, NowDep, WriteSessionDep
+from app.routers.export_responses import export_response
 from app.routers.staff_deps import (
     ApiStaffDep,
     FiltersDep,
     NoStoreRoute,
     StreamSessionDep,
     api_staff,
-    export_response,
 )
 from app.schemas.errors import ERROR_RESPONSES
 from app.schemas.staff import RegistrationPageRead, RegistrationRead
