@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import json
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, HTTPException, Request
@@ -17,7 +17,7 @@ from starlette.requests import ClientDisconnect
 
 from app.core.clock import utcnow
 from app.core.config import Settings, get_settings
-from app.core.db import get_session
+from app.core.db import declare_writes, forget_writes_declared, get_session
 from app.core.i18n import choose_language
 from app.schemas.registration_fields import LIST_FIELDS
 from app.services.submissions import RegistrationWriter, get_registration_writer
@@ -48,6 +48,25 @@ async def page_language(request: Request) -> Language:
 # scope="function": the commit happens before the response is sent, so an answer that
 # says "stored" is never sent for a transaction that could still fail.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def write_session(session: SessionDep) -> Iterator[Session]:
+    """Yield the request's session, declared as one that writes.
+
+    On SQLite this takes the write lock before the endpoint runs (in a worker thread, as
+    it may wait), so concurrent writers queue instead of failing; on PostgreSQL it changes
+    nothing. Endpoints that change data take `WriteSessionDep` instead of `SessionDep`;
+    only an endpoint that must do a slow check first (sign-in's password) takes the lock
+    itself, with `begin_write`, after the check.
+    """
+    declare_writes(session)
+    try:
+        yield session
+    finally:
+        forget_writes_declared(session)
+
+
+WriteSessionDep = Annotated[Session, Depends(write_session, scope="function")]
 NowDep = Annotated[dt.datetime, Depends(request_time)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 LanguageDep = Annotated[Language, Depends(page_language)]

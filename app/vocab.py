@@ -140,3 +140,28 @@ WORKSHOP_ATTENDANCE: tuple[Term, ...] = (
     Term("2", "2 orang wakil", "2 representatives"),
     Term("3", "3 orang wakil", "3 representatives"),
 )
+
+# The back-office's vocabularies: staff roles and the outbox's delivery states.
+ROLES: tuple[Term, ...] = (
+    Term("admin", "pentadbir", "administrator"),
+    Term("viewer", "pemerhati", "viewer"),
+)
+MAIL_STATUSES: tuple[Term, ...] = (
+    Term("queued", "Dalam baris gilir", "Queued"),
+    Term("inflight", "Sedang dihantar", "Sending"),
+    Term("retry", "Menunggu untuk dicuba semula", "Waiting to retry"),
+    Term("failed", "Gagal", "Failed"),
+    Term("sent", "Dihantar", "Sent"),
+)
+ROLE_CODES = tuple(term.code for term in ROLES)
+MAIL_STATUS_CODES = tuple(term.code for term in MAIL_STATUSES)
+# A mail in these states may be made due again by staff; one being sent, or sent, may not.
+RETRYABLE_MAIL_STATUSES = ("queued", "retry", "failed")
+_BY_CODE["role"] = {term.code: term for term in ROLES}
+_BY_CODE["mail_status"] = {term.code: term for term in MAIL_STATUSES}
+
+
+def one_of(column: str, codes: tuple[str, ...]) -> str:
+    """Return a check constraint's SQL that `column` holds one of `codes`."""
+    quoted = ", ".join(f"'{code}'" for code in codes)
+    return f"{column} IN ({quoted})"

@@ -29,7 +29,7 @@ from app.vocab import (
     State,
 )
 from tests.factories import form_fields, registration_payload
-from tests.staff_helpers import registration, sign_in, staff_user
+from tests.staff_helpers import SETUP, registration, sign_in, staff_user
 
 pytestmark = pytest.mark.usefixtures("staff_ready")
 
@@ -78,7 +78,8 @@ def test_staff_read_each_declared_field_in_the_api(
 ) -> None:
     stored = registration(session, organisation_name="Tenaganita Selangor")
     user = staff_user(session, role="viewer")
-    token, _ = staff_auth.create_token(session=session, user=user, now=dt.datetime.now(dt.UTC))
+    token, _ = staff_auth.create_token(session=session, user=user, now=dt.datetime.now(dt.UTC),
+                                       actor=SETUP)
     session.commit()
 
     body = client.get(f"/api/v1/registrations/{stored.reference}",

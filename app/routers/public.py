@@ -17,9 +17,8 @@ from app.core.config import get_settings
 from app.core.csrf import form_token_is_valid, is_same_origin, new_form_token
 from app.core.i18n import N_
 from app.core.ratelimit import check_submission_rate
-from app.core.templating import environment, language_context, page_templates
+from app.core.templating import environment, language_context
 from app.deps import (
-    LANGUAGE_COOKIE,
     FormDataDep,
     LanguageDep,
     NowDep,
@@ -27,6 +26,7 @@ from app.deps import (
     SessionDep,
     registration_answers,
 )
+from app.routers.pages import remember_language, render_page
 from app.schemas.registration import RegistrationCreate, field_errors
 from app.schemas.registration_fields import FORM_FIELDS
 from app.services import deadline, idempotency
@@ -56,21 +56,6 @@ def _tickets() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(get_settings().secret_key, salt="confirmation")
 
 
-def _render(
-    request: Request, template: str, language: str, status_code: int = 200, **context: Any
-) -> Response:
-    response = page_templates().TemplateResponse(
-        request, template, {**language_context(language), **context}, status_code=status_code
-    )
-    _remember_language(request, response, language)
-    return response
-
-
-def _remember_language(request: Request, response: Response, language: str) -> None:
-    if request.query_params.get("lang") == language:
-        response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax")
-
-
 def _call_context(closes_at: dt.datetime, now: dt.datetime) -> dict[str, Any]:
     # What pages show: the deadline at most two seconds old. What is stored is checked
     # against the deadline read afresh, inside the transaction that stores it.
@@ -91,7 +76,7 @@ def _form_page(
     status_code: int = 200,
 ) -> Response:
     if not call["call_open"]:
-        return _render(
+        return render_page(
             request,
             "closed.html",
             language,
@@ -100,7 +85,7 @@ def _form_page(
         )
     translate = language_context(language)["_"]
     shown_errors = {field: translate(message) for field, message in (errors or {}).items()}
-    return _render(
+    return render_page(
         request,
         "form.html",
         language,
@@ -152,7 +137,7 @@ async def registration_form(
         return _form_page(request, language, call, values={})
     html = _blank_form_html(language, call["closes_at"])
     response = HTMLResponse(html.replace(_TOKEN_PLACEHOLDER, new_form_token(FORM_PURPOSE), 1))
-    _remember_language(request, response, language)
+    remember_language(request, response, language)
     return response
 
 
@@ -218,4 +203,4 @@ def confirmation(request: Request, ticket: str, language: LanguageDep) -> Respon
         reference = _tickets().loads(ticket, max_age=CONFIRMATION_MAX_AGE_SECONDS)
     except BadSignature:
         raise HTTPException(status.HTTP_404_NOT_FOUND) from None
-    return _render(request, "confirmation.html", language, reference=reference, ticket=ticket)
+    return render_page(request, "confirmation.html", language, reference=reference, ticket=ticket)

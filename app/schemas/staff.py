@@ -24,7 +24,6 @@ Sort = Literal[
     "category", "-category", "state", "-state", "workshop_attendees", "-workshop_attendees",
 ]
 Withdrawn = Literal["exclude", "include", "only"]
-StaffRole = Literal["admin", "viewer"]
 
 
 class RegistrationFilters(BaseModel):

@@ -17,17 +17,16 @@ from app.core.config import get_settings
 from app.core.templating import render_bodies, render_subject
 from app.models import OutboxMail, Registration, RegistrationEvent
 from app.models.base import table_of
-from app.models.outbox import MAIL_STATUSES
 from app.services import deadline
 from app.services.private_links import issue_manage_token, manage_url
 from app.services.references import normalise_reference
+from app.vocab import MAIL_STATUS_CODES, RETRYABLE_MAIL_STATUSES
 
 if TYPE_CHECKING:
     from app.services.registrations import NewRegistration
 
 # The secretariat reads its notifications in English, the language of its other records.
 SECRETARIAT_LANGUAGE = "en"
-RETRYABLE_STATUSES = ("queued", "retry", "failed")
 
 
 class MailNotFound(LookupError):
@@ -180,7 +179,7 @@ def list_outbox(
     offset: int = 0,
 ) -> OutboxPage:
     """Return a page of the outbox, newest first, perhaps of one status or one registration."""
-    if status is not None and status not in MAIL_STATUSES:
+    if status is not None and status not in MAIL_STATUS_CODES:
         raise ValueError(f"unknown mail status {status!r}")
     conditions = []
     if status is not None:
@@ -193,7 +192,7 @@ def list_outbox(
         .limit(limit).offset(offset)
     ).all()
     total = session.scalar(select(func.count()).select_from(OutboxMail).where(*conditions)) or 0
-    counts = dict.fromkeys(MAIL_STATUSES, 0)
+    counts = dict.fromkeys(MAIL_STATUS_CODES, 0)
     for mail_status, count in session.execute(
         select(OutboxMail.status, func.count()).group_by(OutboxMail.status)
     ):
@@ -230,7 +229,7 @@ def retry_mail(*, session: Session, mail_id: int, now: dt.datetime) -> OutboxMai
     mail = session.get(OutboxMail, mail_id, with_for_update=True)
     if mail is None:
         raise MailNotFound(mail_id)
-    if mail.status not in RETRYABLE_STATUSES:
+    if mail.status not in RETRYABLE_MAIL_STATUSES:
         raise MailNotRetryable(mail.status)
     mail.status = "queued"
     mail.attempts = 0
