@@ -19,6 +19,7 @@ from app.core.clock import utcnow
 from app.core.config import Settings, get_settings
 from app.core.db import declare_writes, forget_writes_declared, get_session
 from app.core.i18n import choose_language
+from app.schemas.registration_fields import LIST_FIELDS
 from app.services.submissions import RegistrationWriter, get_registration_writer
 from app.vocab import Language
 
@@ -26,8 +27,6 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 T = TypeVar("T")
 
 LANGUAGE_COOKIE = "lang"
-# The registration fields sent as several values (checkboxes).
-LIST_FIELDS = ("pillars", "focus_areas")
 
 
 # The small dependencies are async: FastAPI runs a plain `def` dependency in the thread

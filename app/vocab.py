@@ -6,7 +6,7 @@ Forms, the API, exports and emails all read their codes and labels from here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 Language = Literal["ms", "en"]
 LANGUAGES: tuple[Language, ...] = ("ms", "en")
@@ -92,6 +92,30 @@ CATEGORY_CODES = tuple(term.code for term in CATEGORIES)
 STATE_CODES = tuple(term.code for term in STATES)
 PILLAR_CODES = tuple(term.code for term in PILLARS)
 FOCUS_AREA_CODES = tuple(term.code for term in FOCUS_AREAS)
+
+# The codes again as types, for the schemas' enums. A type checker needs them written out;
+# the check below fails at import if they drift from the terms above.
+Category = Literal[
+    "public_organisation", "private_organisation", "workers_union", "employers_union", "cso",
+    "academic", "other",
+]
+State = Literal[
+    "johor", "kedah", "kelantan", "melaka", "negeri_sembilan", "pahang", "perak", "perlis",
+    "pulau_pinang", "sabah", "sarawak", "selangor", "terengganu", "wp_kuala_lumpur",
+    "wp_labuan", "wp_putrajaya", "outside_malaysia",
+]
+Pillar = Literal["prevention", "protection", "prosecution_enforcement", "partnership"]
+FocusArea = Literal[
+    "awareness", "legal_compliance_enforcement", "labour_migration",
+    "remedy_protection_services", "child_labour", "supply_chains",
+]
+
+for _type, _terms in (
+    (Category, CATEGORIES), (State, STATES), (Pillar, PILLARS), (FocusArea, FOCUS_AREAS),
+    (Language, LANGUAGE_NAMES),
+):
+    if get_args(_type) != tuple(term.code for term in _terms):
+        raise RuntimeError(f"{_type} does not list the codes of its terms, in their order")
 
 _BY_CODE = {
     vocabulary: {term.code: term for term in terms}

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from app.core.i18n import N_
 from app.core.templating import language_context
 from app.deps import (
     LANGUAGE_COOKIE,
@@ -21,7 +22,7 @@ from app.deps import (
 )
 from app.models import Registration
 from app.routers.pages import render_page
-from app.schemas.registration import N_, RegistrationCreate, field_errors
+from app.schemas.registration import RegistrationCreate, field_errors
 from app.services import deadline, manage
 from app.services.private_links import find_by_token, form_guard, form_guard_is_valid
 from app.services.registrations import CallClosed, DuplicateRegistration

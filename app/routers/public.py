@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from app.core.config import get_settings
 from app.core.csrf import form_token_is_valid, is_same_origin, new_form_token
+from app.core.i18n import N_
 from app.core.ratelimit import check_submission_rate
 from app.core.templating import environment, language_context
 from app.deps import (
@@ -26,34 +27,14 @@ from app.deps import (
     registration_answers,
 )
 from app.routers.pages import remember_language, render_page
-from app.schemas.registration import N_, RegistrationCreate, field_errors
+from app.schemas.registration import RegistrationCreate, field_errors
+from app.schemas.registration_fields import FORM_FIELDS
 from app.services import deadline, idempotency
 from app.services.registrations import CallClosed, DuplicateRegistration
 from app.services.submissions import Submission
 
 router = APIRouter(include_in_schema=False)
 
-FORM_FIELDS = (
-    "organisation_name",
-    "category",
-    "category_other",
-    "registration_number",
-    "address",
-    "postcode",
-    "state",
-    "website",
-    "contact_name",
-    "contact_designation",
-    "contact_email",
-    "contact_phone",
-    "pillars",
-    "focus_areas",
-    "interest_statement",
-    "workshop_attendees",
-    "preferred_language",
-    "consent_pdpa",
-    "consent_share_partners",
-)
 CONFIRMATION_MAX_AGE_SECONDS = 24 * 3600
 FORM_PURPOSE = "registration"
 HONEYPOT_FIELD = "contact_fax"

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
 
 from app.core.db import begin_write
-from app.core.i18n import gettext
+from app.core.i18n import N_, gettext
 from app.core.ratelimit import client_address
 from app.deps import LanguageDep, NowDep, SessionDep, WriteSessionDep
 from app.routers import staff_admin, staff_outbox
@@ -30,7 +30,6 @@ from app.routers.staff_deps import (
     csrf_checked,
     render,
 )
-from app.schemas.registration import N_
 from app.schemas.staff import INVITATION_STATUSES
 from app.services import audit, staff_auth, staff_registrations, workshop
 

@@ -12,10 +12,9 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
 
 from app.core.config import parse_deadline
-from app.core.i18n import gettext
+from app.core.i18n import N_, gettext
 from app.deps import LanguageDep, NowDep, SessionDep, WriteSessionDep
 from app.routers.staff_deps import AdminOnly, FormDep, NoStoreRoute, StaffDep, render
-from app.schemas.registration import N_
 from app.services import audit, deadline, staff_auth, workshop
 
 AUDIT_PER_PAGE = 50

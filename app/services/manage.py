@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Registration, RegistrationEvent, RegistrationFocusArea, RegistrationPillar
 from app.schemas.registration import RegistrationCreate, organisation_key
+from app.schemas.registration_fields import CORRECTABLE_FIELDS as CORRECTABLE_FIELDS
 from app.services import deadline, outbox
 from app.services.registrations import CallClosed, DuplicateRegistration
 
@@ -20,16 +21,6 @@ def _is_duplicate(error: IntegrityError) -> bool:
     return "uq_registration_organisation_contact" in text or (
         "organisation_key" in text and "contact_email_key" in text
     )
-
-
-# The fields a registrant can correct, in the form's order; consent to the personal data
-# notice was given once and stays given.
-CORRECTABLE_FIELDS = (
-    "organisation_name", "category", "category_other", "registration_number", "address",
-    "postcode", "state", "website", "contact_name", "contact_designation", "contact_email",
-    "contact_phone", "pillars", "focus_areas", "interest_statement", "workshop_attendees",
-    "preferred_language", "consent_share_partners",
-)
 
 
 class AlreadyWithdrawn(Exception):

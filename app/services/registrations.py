@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select
@@ -14,6 +15,7 @@ from app.core.db import insert_or_skip
 from app.models import Registration, RegistrationEvent, RegistrationFocusArea, RegistrationPillar
 from app.models.base import table_of
 from app.schemas.registration import RegistrationCreate, organisation_key
+from app.schemas.registration_fields import COLUMN_FIELDS
 from app.services import deadline, outbox
 from app.services.private_links import hash_manage_token, new_manage_token
 from app.services.references import new_reference
@@ -55,31 +57,16 @@ class PreparedRegistration:
     mails: list[dict[str, Any]]
 
 
+_ANSWERS = attrgetter(*COLUMN_FIELDS)
+
+
 def registration_values(data: RegistrationCreate, *, now: dt.datetime) -> dict[str, Any]:
     """Return the registration's columns for checked answers (without its reference)."""
-    return {
-        "submitted_at": now,
-        "updated_at": now,
-        "organisation_name": data.organisation_name,
-        "organisation_key": organisation_key(data.organisation_name),
-        "category": data.category,
-        "category_other": data.category_other,
-        "registration_number": data.registration_number,
-        "address": data.address,
-        "postcode": data.postcode,
-        "state": data.state,
-        "website": data.website,
-        "contact_name": data.contact_name,
-        "contact_designation": data.contact_designation,
-        "contact_email": data.contact_email,
-        "contact_email_key": data.contact_email.casefold(),
-        "contact_phone": data.contact_phone,
-        "interest_statement": data.interest_statement,
-        "workshop_attendees": data.workshop_attendees,
-        "preferred_language": data.preferred_language,
-        "consent_pdpa": data.consent_pdpa,
-        "consent_share_partners": data.consent_share_partners,
-    }
+    values = dict(zip(COLUMN_FIELDS, _ANSWERS(data), strict=True))
+    values["submitted_at"] = values["updated_at"] = now
+    values["organisation_key"] = organisation_key(data.organisation_name)
+    values["contact_email_key"] = data.contact_email.casefold()
+    return values
 
 
 _REGISTRATION = table_of(Registration)

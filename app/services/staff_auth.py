@@ -17,8 +17,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.core.i18n import N_
 from app.models import ApiToken, StaffSession, StaffUser
-from app.schemas.registration import N_
 from app.services import audit
 from app.vocab import ROLE_CODES
 
