@@ -23,7 +23,7 @@ from app.models import Registration
 from app.schemas.registration import N_, RegistrationCreate, field_errors
 from app.services import deadline, manage
 from app.services.private_links import find_by_token, form_guard, form_guard_is_valid
-from app.services.registrations import CallClosed, DuplicateRegistration
+from app.services.registration.receipt import CallClosed, DuplicateRegistration
 from app.vocab import LANGUAGES
 
 router = APIRouter(prefix="/manage", include_in_schema=False)
