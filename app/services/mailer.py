@@ -101,8 +101,6 @@ def claim_due(*, session: Session, now: dt.datetime, limit: int = BATCH_SIZE) ->
 
 def render(session: Session, mail: OutboxMail) -> RenderedMail:
     """Return what to send for a claimed mail, rendered now from its registration."""
-    if mail.body_text and mail.subject is not None:  # queued by an earlier version, rendered
-        return RenderedMail(mail.subject, mail.body_text, mail.body_html)
     try:
         return render_mail(session=session, mail=mail)
     finally:
