@@ -72,7 +72,7 @@ NowDep = Annotated[dt.datetime, Depends(request_time)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 LanguageDep = Annotated[Language, Depends(page_language)]
 RegistrationWriterDep = Annotated[RegistrationWriter, Depends(get_registration_writer)]
-# A row's id in a path: positive, and within the database's integer.
+# Ids in paths stay within what both databases' integer columns hold.
 RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 

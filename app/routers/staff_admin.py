@@ -19,7 +19,6 @@ from app.schemas.registration import N_
 from app.services import audit, deadline, staff_auth, workshop
 
 AUDIT_PER_PAGE = 50
-# Ids in paths stay within what both databases' integer columns hold.
 
 router = APIRouter(dependencies=[AdminOnly], route_class=NoStoreRoute, include_in_schema=False)
 
