@@ -8,7 +8,7 @@ import json
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
@@ -20,7 +20,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import declare_writes, forget_writes_declared, get_session
 from app.core.i18n import choose_language
 from app.schemas.registration_fields import LIST_FIELDS
-from app.services.submissions import RegistrationWriter, get_registration_writer
+from app.services.registration.writer import RegistrationWriter, get_registration_writer
 from app.vocab import Language
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -71,6 +71,8 @@ NowDep = Annotated[dt.datetime, Depends(request_time)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 LanguageDep = Annotated[Language, Depends(page_language)]
 RegistrationWriterDep = Annotated[RegistrationWriter, Depends(get_registration_writer)]
+# Ids in paths stay within what both databases' integer columns hold.
+RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 async def read_form(request: Request) -> FormData:

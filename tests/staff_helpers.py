@@ -16,7 +16,7 @@ from app.models import Registration, RegistrationFocusArea, RegistrationPillar, 
 from app.schemas.registration import RegistrationCreate
 from app.services import audit, staff_auth
 from app.services.references import new_reference
-from app.services.registrations import registration_values
+from app.services.registration.store import registration_values
 from tests.factories import registration_payload
 
 # Accounts and tokens a test sets up are made as if at the command line.

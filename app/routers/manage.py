@@ -25,7 +25,7 @@ from app.routers.pages import render_page
 from app.schemas.registration import RegistrationCreate, field_errors
 from app.services import deadline, manage
 from app.services.private_links import find_by_token, form_guard, form_guard_is_valid
-from app.services.registrations import CallClosed, DuplicateRegistration
+from app.services.registration.receipt import CallClosed, DuplicateRegistration
 from app.vocab import LANGUAGES
 
 router = APIRouter(prefix="/manage", include_in_schema=False)

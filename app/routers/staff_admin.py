@@ -8,18 +8,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request, status
+from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
 
 from app.core.config import parse_deadline
 from app.core.i18n import N_, gettext
-from app.deps import LanguageDep, NowDep, SessionDep, WriteSessionDep
+from app.deps import LanguageDep, NowDep, RowId, SessionDep, WriteSessionDep
 from app.routers.staff_deps import AdminOnly, FormDep, NoStoreRoute, StaffDep, render
 from app.services import audit, deadline, staff_auth, workshop
 
 AUDIT_PER_PAGE = 50
-# Ids in paths stay within what both databases' integer columns hold.
-RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 router = APIRouter(dependencies=[AdminOnly], route_class=NoStoreRoute, include_in_schema=False)
 

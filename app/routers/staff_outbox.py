@@ -11,10 +11,14 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
 
-from app.deps import LanguageDep, NowDep, SessionDep, WriteSessionDep
-from app.routers.staff_admin import RowId
+from app.deps import LanguageDep, NowDep, RowId, SessionDep, WriteSessionDep
 from app.routers.staff_deps import AdminOnly, NoStoreRoute, StaffDep, render
 from app.services import audit, outbox
+from app.services.registration.resend import (
+    RegistrationNotFound,
+    RegistrationWithdrawn,
+    resend_confirmation,
+)
 from app.vocab import MAIL_STATUS_CODES
 
 OUTBOX_PER_PAGE = 50
@@ -60,11 +64,11 @@ def retry(mail_id: RowId, staff: StaffDep, session: WriteSessionDep, now: NowDep
 def resend(reference: str, staff: StaffDep, session: WriteSessionDep, now: NowDep) -> Response:
     """Send the registrant's confirmation again, with a new private link."""
     try:
-        outbox.resend_confirmation(session=session, reference=reference, now=now,
-                                   actor=f"staff:{staff.user.id}")
-    except outbox.RegistrationNotFound:
+        resend_confirmation(session=session, reference=reference, now=now,
+                            actor=f"staff:{staff.user.id}")
+    except RegistrationNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND) from None
-    except outbox.RegistrationWithdrawn:
+    except RegistrationWithdrawn:
         raise HTTPException(status.HTTP_409_CONFLICT) from None
     audit.record(session=session, action="confirmation_resent", staff_user_id=staff.user.id,
                  now=now, detail={"reference": reference})

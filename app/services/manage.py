@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from app.models import Registration, RegistrationEvent, RegistrationFocusArea, RegistrationPillar
 from app.schemas.registration import RegistrationCreate, organisation_key
 from app.schemas.registration_fields import CORRECTABLE_FIELDS as CORRECTABLE_FIELDS
-from app.services import deadline, outbox
-from app.services.registrations import CallClosed, DuplicateRegistration
+from app.services import deadline, mail_queue
+from app.services.registration.receipt import CallClosed, DuplicateRegistration
 
 
 def _is_duplicate(error: IntegrityError) -> bool:
@@ -114,5 +114,11 @@ def withdraw_registration(
     session.add(RegistrationEvent(
         registration_id=registration.id, at=now, actor="registrant", action="withdrawn"
     ))
-    outbox.queue_withdrawal_mails(session=session, registration=registration, now=now)
+    mail_queue.queue(session, [
+        mail_queue.to_registrant(
+            "withdrawal", registration_id=registration.id, address=registration.contact_email,
+            language=registration.preferred_language, now=now,
+        ),
+        mail_queue.to_secretariat("withdrawal_notice", registration_id=registration.id, now=now),
+    ])
     session.flush()
