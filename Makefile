@@ -35,8 +35,10 @@ run: $(STAMP)
 test: $(STAMP) system-deps node_modules/axe-core/axe.min.js
 	$(BIN)/ruff check app tests bench migrations
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo --no-cache
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check app tests bench migrations
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo --no-cache

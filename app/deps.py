@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import inspect
-import json
-from collections.abc import Awaitable, Callable, Iterable, Iterator
-from typing import Annotated, Any, TypeVar
+from collections.abc import Iterable, Iterator
+from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Path, Request
-from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ValidationError
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
-from starlette.requests import ClientDisconnect
 
 from app.core.clock import utcnow
 from app.core.config import Settings, get_settings
@@ -22,9 +17,6 @@ from app.core.i18n import choose_language
 from app.schemas.registration_fields import LIST_FIELDS
 from app.services.registration.writer import RegistrationWriter, get_registration_writer
 from app.vocab import Language
-
-ModelT = TypeVar("ModelT", bound=BaseModel)
-T = TypeVar("T")
 
 LANGUAGE_COOKIE = "lang"
 
@@ -81,57 +73,6 @@ async def read_form(request: Request) -> FormData:
 
 
 FormDataDep = Annotated[FormData, Depends(read_form)]
-
-
-# The public registration endpoint does by hand what FastAPI's dependency solving and
-# body handling would do, because under the deadline rush they cost more than the
-# endpoint's own work (docs/performance.md). These two helpers keep that small and exact.
-
-
-async def resolve(request: Request, dependency: Callable[[], Awaitable[T]]) -> T:
-    """Call a dependency that takes no arguments, or its override, as `Depends` would."""
-    provider = request.app.dependency_overrides.get(dependency, dependency)
-    result = provider()
-    return await result if inspect.isawaitable(result) else result  # type: ignore[no-any-return]
-
-
-def _is_json(content_type: str) -> bool:
-    media_type = content_type.partition(";")[0].strip().lower()
-    kind, _, subtype = media_type.partition("/")
-    return kind == "application" and (subtype == "json" or subtype.endswith("+json"))
-
-
-async def read_json_body(request: Request, model: type[ModelT]) -> ModelT:
-    """Parse and validate a JSON body in one pass, refusing it as FastAPI would (422).
-
-    As with a declared body parameter, the body must be sent as JSON; errors are located
-    under "body".
-    """
-    try:
-        body = await request.body()
-    except ClientDisconnect:
-        # The client went away mid-body; nobody reads this answer, but it is not our error.
-        raise HTTPException(400, "There was an error parsing the body") from None
-    if not _is_json(request.headers.get("content-type", "")):
-        kind = "missing" if not body else "model_attributes_type"
-        raise RequestValidationError([{"type": kind, "loc": ("body",), "msg": "Send JSON"}])
-    try:
-        # pydantic reads UTF-8 only; a byte order mark or UTF-16/32 is read as json.loads would.
-        encoding = json.detect_encoding(body)
-        if encoding != "utf-8":
-            body = body.decode(encoding).encode()
-        return model.model_validate_json(body)
-    except UnicodeDecodeError:
-        raise RequestValidationError(
-            [{"type": "json_invalid", "loc": ("body",), "msg": "Not valid text"}]
-        ) from None
-    except ValidationError as error:
-        raise RequestValidationError(
-            [
-                {**detail, "loc": ("body", *detail["loc"])}
-                for detail in error.errors(include_url=False, include_input=False)
-            ]
-        ) from None
 
 
 def registration_answers(form: FormData, fields: Iterable[str]) -> dict[str, Any]:

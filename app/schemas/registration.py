@@ -135,6 +135,9 @@ class RegistrationCreate(BaseModel):
             raise mistake("workshop_attendees", "invalid")
         if isinstance(value, str) and value.strip().isdigit():
             value = int(value.strip())
+        # JSON has one kind of number: 2.0 is the integer 2, as the JSON Schema says.
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
         if not isinstance(value, int) or not 0 <= value <= 3:
             raise mistake("workshop_attendees", "invalid")
         return value
