@@ -45,8 +45,12 @@ def desk_pdf(
     """Return the sign-in sheet and name badges as one PDF, in `language`."""
     # Imported here: WeasyPrint loads Pango through cffi, which only this document needs.
     from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
 
     html = desk_html(workshop_title=workshop_title, attendees=attendees, language=language)
-    pdf = HTML(string=html).write_pdf()
+    # The document needs nothing from outside; should markup ever slip past escaping, it
+    # still cannot read a file or make a request (no protocol is allowed).
+    fetcher = URLFetcher(allowed_protocols=())
+    pdf = HTML(string=html, url_fetcher=fetcher).write_pdf()
     assert pdf is not None  # write_pdf returns bytes when no target is given
     return bytes(pdf)
