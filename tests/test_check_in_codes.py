@@ -6,6 +6,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.core.config import get_settings
 from app.services.check_in_codes import (
@@ -102,3 +104,13 @@ def test_a_genuine_signature_over_another_shape_is_refused() -> None:
     for payload in ([1, "41"], {"workshop": 1}, [1, 41, 5], [1, True]):
         with pytest.raises(CheckInCodeError, match="not valid"):
             read_check_in_code(str(signer.dumps(payload)), workshop_id=1)
+
+
+@given(workshop_id=st.integers(1, 2**31), representative_id=st.integers(1, 2**31))
+def test_every_code_reads_back_to_its_representative_and_only_at_its_workshop(
+    workshop_id: int, representative_id: int
+) -> None:
+    code = check_in_code(workshop_id=workshop_id, representative_id=representative_id)
+    assert read_check_in_code(code, workshop_id=workshop_id) == representative_id
+    with pytest.raises(CheckInCodeError):
+        read_check_in_code(code, workshop_id=workshop_id + 1)
