@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from app.core.clock import utcnow
 from app.core.config import Settings, get_settings
-from app.core.db import get_session
+from app.core.db import declare_writes, forget_writes_declared, get_session
 from app.core.i18n import choose_language
-from app.services.submissions import RegistrationWriter, get_registration_writer
+from app.schemas.registration_fields import LIST_FIELDS
+from app.services.registration.writer import RegistrationWriter, get_registration_writer
 from app.vocab import Language
 
 LANGUAGE_COOKIE = "lang"
-# The registration fields sent as several values (checkboxes).
-LIST_FIELDS = ("pillars", "focus_areas")
 
 
 # The small dependencies are async: FastAPI runs a plain `def` dependency in the thread
@@ -41,10 +40,31 @@ async def page_language(request: Request) -> Language:
 # scope="function": the commit happens before the response is sent, so an answer that
 # says "stored" is never sent for a transaction that could still fail.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def write_session(session: SessionDep) -> Iterator[Session]:
+    """Yield the request's session, declared as one that writes.
+
+    On SQLite this takes the write lock before the endpoint runs (in a worker thread, as
+    it may wait), so concurrent writers queue instead of failing; on PostgreSQL it changes
+    nothing. Endpoints that change data take `WriteSessionDep` instead of `SessionDep`;
+    only an endpoint that must do a slow check first (sign-in's password) takes the lock
+    itself, with `begin_write`, after the check.
+    """
+    declare_writes(session)
+    try:
+        yield session
+    finally:
+        forget_writes_declared(session)
+
+
+WriteSessionDep = Annotated[Session, Depends(write_session, scope="function")]
 NowDep = Annotated[dt.datetime, Depends(request_time)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 LanguageDep = Annotated[Language, Depends(page_language)]
 RegistrationWriterDep = Annotated[RegistrationWriter, Depends(get_registration_writer)]
+# Ids in paths stay within what both databases' integer columns hold.
+RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 async def read_form(request: Request) -> FormData:

@@ -27,8 +27,8 @@ from app.routers.hand_read import IDEMPOTENCY_KEY_MAX_LENGTH
 from app.schemas.errors import ERROR_RESPONSES
 from app.schemas.registration import RegistrationCreate, RegistrationReceipt
 from app.services import idempotency
-from app.services.registrations import CallClosed, DuplicateRegistration
-from app.services.submissions import Submission
+from app.services.registration.receipt import CallClosed, DuplicateRegistration
+from app.services.registration.writer import Submission
 
 PATH = "/api/v1/registrations"
 

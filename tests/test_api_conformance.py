@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.models import Registration
 from app.services import staff_auth
 from tests.factories import registration_payload
-from tests.staff_helpers import staff_user
+from tests.staff_helpers import SETUP, staff_user
 
 
 def test_a_method_not_allowed_names_every_method_of_the_path(client: TestClient) -> None:
@@ -41,7 +41,8 @@ def test_a_blank_filter_is_documented_as_the_staff_api_reads_it(
     client: TestClient, session: Session
 ) -> None:
     user = staff_user(session, role="viewer")
-    token, _ = staff_auth.create_token(session=session, user=user, now=dt.datetime.now(dt.UTC))
+    token, _ = staff_auth.create_token(session=session, user=user, now=dt.datetime.now(dt.UTC),
+                                       actor=SETUP)
     session.commit()
     parameters = client.get("/openapi.json").json()["paths"]["/api/v1/registrations"]["get"][
         "parameters"

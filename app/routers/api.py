@@ -17,8 +17,8 @@ from app.schemas.errors import ERROR_RESPONSES
 from app.schemas.registration import RegistrationCreate, RegistrationReceipt
 from app.services import deadline, idempotency
 from app.services.call import describe_call
-from app.services.registrations import CallClosed, DuplicateRegistration
-from app.services.submissions import RegistrationWriter, Submission, get_registration_writer
+from app.services.registration.receipt import CallClosed, DuplicateRegistration
+from app.services.registration.writer import RegistrationWriter, Submission, get_registration_writer
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
 
@@ -37,7 +37,7 @@ async def refuse_when_closed(now: dt.datetime, writer: RegistrationWriter) -> No
     The deadline shown to pages (at most two seconds old) is enough to turn late
     submissions away early; an accepted one is checked again where it is stored.
     """
-    closes_at = await writer.displayed_closes_at()
+    closes_at = await deadline.displayed_deadline(writer.open_session)
     if not deadline.is_open(closes_at, now):
         raise _closed(closes_at)
 
