@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | sha1sum | cut -
 TOOLS := .venv-tools
 PORT ?= 8000
 
-.PHONY: run test lint install system-deps translations lock audit demo
+.PHONY: run test lint install system-deps runtime-deps translations lock audit demo
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed"; exit 1; }
@@ -26,12 +26,16 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 system-deps:
 	./scripts/install-system-deps
 
+# Pango, HarfBuzz and fonts for the registration desk's PDF (WeasyPrint).
+runtime-deps:
+	./scripts/install-system-deps --runtime
+
 # The Ministry's real deadline (20 October 2022) has passed, so a development database is
 # given a deadline 30 days ahead the first time (kept after that, so the web process, the
 # mail worker and any second instance all read the same one from the database).
 # REGISTRATION_DEADLINE=… make run records that deadline instead.
 # Without SMTP_HOST, mail goes to a local catcher whose page lists it (alliance87 dev-mail).
-run: $(STAMP)
+run: $(STAMP) runtime-deps
 	$(BIN)/alembic upgrade head
 	@if [ -n "$$REGISTRATION_DEADLINE" ]; then \
 		$(BIN)/alliance87 set-deadline --by "make run" "$$REGISTRATION_DEADLINE"; \
@@ -57,11 +61,13 @@ demo: $(STAMP)
 test: $(STAMP) system-deps node_modules/axe-core/axe.min.js
 	$(BIN)/ruff check app tests bench migrations
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo --no-cache
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check app tests bench migrations
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo --no-cache
 
 # The lock's tools live in their own environment, so they never change the locked one.
 $(TOOLS)/.installed:

@@ -16,7 +16,7 @@ from typing import Any
 from app.core.clock import utcnow
 from app.core.config import get_settings
 from app.core.db import begin_write, new_session
-from app.services import staff_auth
+from app.services import audit, staff_auth
 from app.services.demo import DEMO_EMAIL_DOMAIN
 
 DEV_ADMIN_EMAIL = f"admin@{DEMO_EMAIL_DOMAIN}"
@@ -80,7 +80,8 @@ def run_dev_setup(arguments: argparse.Namespace) -> int:
         begin_write(session)
         if staff_auth.find_staff(session=session, email=DEV_ADMIN_EMAIL) is None:
             staff_auth.create_staff(session=session, email=DEV_ADMIN_EMAIL, role="admin",
-                                    password=DEV_ADMIN_PASSWORD, now=utcnow())
+                                    password=DEV_ADMIN_PASSWORD, now=utcnow(),
+                                    actor=audit.Actor(None, "alliance87 dev-setup"))
         session.commit()
     status = seed_demo(argparse.Namespace(count=arguments.count, seed=None, force=False))
     print(f"\nSign in at http://127.0.0.1:8000/staff/login\n  email:    {DEV_ADMIN_EMAIL}\n"

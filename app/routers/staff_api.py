@@ -7,15 +7,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.responses import Response
 
-from app.core.db import begin_write
-from app.deps import LanguageDep, NowDep, SessionDep
+from app.deps import LanguageDep, NowDep, WriteSessionDep
+from app.routers.export_responses import export_response
 from app.routers.staff_deps import (
     ApiStaffDep,
     FiltersDep,
     NoStoreRoute,
     StreamSessionDep,
     api_staff,
-    export_response,
 )
 from app.schemas.errors import ERROR_RESPONSES
 from app.schemas.staff import RegistrationPageRead, RegistrationRead
@@ -36,14 +35,13 @@ _EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {422: ERROR_RESPONSES[422]}
 )
 def list_registrations(
     staff: ApiStaffDep,
-    session: SessionDep,
+    session: WriteSessionDep,
     now: NowDep,
     filters: FiltersDep,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> RegistrationPageRead:
     """List registrations, newest first unless `sort` says otherwise, one page at a time."""
-    begin_write(session)  # reading personal data through the API is logged
     listing = staff_registrations.list_registrations(
         session=session, filters=filters, page=page, per_page=per_page
     )
@@ -70,10 +68,9 @@ def list_registrations(
     responses={404: ERROR_RESPONSES[404]},
 )
 def read_registration(
-    reference: str, staff: ApiStaffDep, session: SessionDep, now: NowDep
+    reference: str, staff: ApiStaffDep, session: WriteSessionDep, now: NowDep
 ) -> RegistrationRead:
     """Return one registration by its reference."""
-    begin_write(session)  # reading personal data through the API is logged
     registration = staff_registrations.find_registration(session=session, reference=reference)
     if registration is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No registration has this reference.")
@@ -97,7 +94,7 @@ def read_registration(
 )
 def export_csv(
     staff: ApiStaffDep,
-    session: SessionDep,
+    session: WriteSessionDep,
     stream_session: StreamSessionDep,
     now: NowDep,
     language: LanguageDep,
@@ -129,7 +126,7 @@ def export_csv(
 )
 def export_xlsx(
     staff: ApiStaffDep,
-    session: SessionDep,
+    session: WriteSessionDep,
     stream_session: StreamSessionDep,
     now: NowDep,
     language: LanguageDep,
