@@ -22,6 +22,8 @@ Sort = Literal[
     "category", "-category", "state", "-state", "workshop_attendees", "-workshop_attendees",
 ]
 Withdrawn = Literal["exclude", "include", "only"]
+# The codes of vocab.CONTACT_EMAIL_STATES.
+EmailStatus = Literal["undeliverable", "deliverable"]
 StaffRole = Literal["admin", "viewer"]
 
 
@@ -40,6 +42,9 @@ class RegistrationFilters(BaseModel):
     attending: Literal["yes", "no"] | None = Field(
         default=None, description="`yes`: at least one workshop representative; `no`: none.")
     invitation_status: InvitationStatus | None = None
+    email_status: EmailStatus | None = Field(
+        default=None, description="`undeliverable`: a mail server refused the contact email "
+        "for good; `deliverable`: the others.")
     withdrawn: Withdrawn = Field(
         default="exclude", description="Withdrawn registrations: leave out, include, or only.")
     sort: Sort = "-submitted_at"
@@ -87,6 +92,8 @@ class RegistrationRead(BaseModel):
     contact_designation: str
     contact_email: str
     contact_phone: str = Field(examples=["+60123456789"])
+    contact_undeliverable_at: dt.datetime | None = Field(
+        default=None, description="When a mail server last refused the contact email for good.")
     pillars: list[str]
     focus_areas: list[str]
     interest_statement: str

@@ -24,6 +24,7 @@ from app.core.clock import utcnow
 from app.core.config import ENQUIRIES_EMAIL, Settings, get_settings
 from app.core.db import begin_write
 from app.models import OutboxMail
+from app.services.deliverability import note_delivery
 from app.services.outbox import MailCannotBeRendered, RenderedMail, render_mail
 
 log = logging.getLogger("alliance87.mail")
@@ -119,7 +120,7 @@ def build_message(
     message["Subject"] = rendered.subject
     message["From"] = settings.mail_from
     message["To"] = mail.to_address
-    message["Reply-To"] = ENQUIRIES_EMAIL
+    message["Reply-To"] = rendered.reply_to or ENQUIRIES_EMAIL
     message["Date"] = format_datetime(now)
     message["Message-ID"] = mail.message_id
     # Automatic replies (out-of-office) should not answer a machine's mail (RFC 3834).
@@ -224,6 +225,8 @@ def _record(
     else:
         row.status = "failed"
         row.last_error = outcome.error
+    note_delivery(session=session, mail=row, now=now, permanently_refused=(
+        row.status == "failed" and outcome.label.startswith("SMTP 5")))
     status = row.status
     session.commit()
     session.expunge(row)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 # The secretariat reads its notifications in English, the language of its other records.
 SECRETARIAT_LANGUAGE = "en"
 RETRYABLE_STATUSES = ("queued", "retry", "failed")
+SECRETARIAT_KINDS = ("notification", "withdrawal_notice")
 
 
 class MailNotFound(LookupError):
@@ -77,6 +78,8 @@ class RenderedMail:
     subject: str
     body_text: str
     body_html: str
+    # Whom a reply reaches; empty: the enquiries mailbox.
+    reply_to: str = ""
 
 
 def _mail_row(
@@ -147,6 +150,10 @@ def render_mail(*, session: Session, mail: OutboxMail) -> RenderedMail:
     The deadline is read afresh, so a confirmation sent after the secretariat moved the
     deadline tells the registrant the new one.
     """
+    if mail.kind == "announcement":
+        from app.services.announcement_mail import render_announcement
+
+        return render_announcement(session=session, mail=mail)
     registration = (
         session.get(Registration, mail.registration_id) if mail.registration_id else None
     )
@@ -160,8 +167,10 @@ def render_mail(*, session: Session, mail: OutboxMail) -> RenderedMail:
     }
     if mail.kind == "confirmation":
         context["last_moment"] = deadline.last_moment(deadline.registration_closes_at(session))
+    # The secretariat's notices: pressing Reply writes to the registrant.
+    reply_to = registration.contact_email if mail.kind in SECRETARIAT_KINDS else ""
     return RenderedMail(_subject(mail, registration), *render_bodies(mail.kind, mail.language,
-                                                                    context))
+                                                                    context), reply_to=reply_to)
 
 
 def _subject(mail: OutboxMail, registration: Registration) -> str:
@@ -218,6 +227,10 @@ def _subjects(session: Session, mails: Sequence[OutboxMail]) -> dict[int, str]:
         registration = registrations.get(mail.registration_id or 0)
         if mail.subject is not None:
             subjects[mail.id] = mail.subject
+        elif mail.kind == "announcement":
+            from app.services.announcement_mail import announcement_subject
+
+            subjects[mail.id] = announcement_subject(session=session, mail=mail)
         elif registration is not None:
             subjects[mail.id] = _subject(mail, registration)
         else:
