@@ -156,6 +156,42 @@ def test_sending_twice_from_one_form_makes_one_announcement(
     assert "November workshop" in detail.text and "Waiting: 3" in detail.text
     listing = client.get("/staff/announcements")
     assert "November workshop" in listing.text
+    assert "Bengkel November" in client.get("/staff/outbox").text
+    [logged] = session.scalars(select(AuditLog).where(AuditLog.action == "announcement_sent"))
+    assert logged.row_count == 3
+
+
+def test_filters_that_reach_no_one_and_a_megabyte_body_store_nothing(
+    client: TestClient, session: Session
+) -> None:
+    registration(session, category="cso")
+    sign_in(client, staff_user(session))
+    form = _compose(client, "category=academic")
+
+    no_one = _post(client, form, "send")
+    huge = _post(client, _compose(client), "send", body_en="x" * 1_000_000)
+    long_subject = _post(client, _compose(client), "send", subject_ms="y" * 201)
+
+    assert no_one.status_code == 422 and "No registrations match" in no_one.text
+    assert huge.status_code == 413
+    assert long_subject.status_code == 422 and "200 characters" in long_subject.text
+    assert count_rows(session, "announcement") == 0 and count_rows(session, "outbox_mail") == 0
+
+
+def test_a_registration_withdrawn_after_queueing_is_not_sent_the_announcement(
+    client: TestClient, session: Session, smtp_server: SmtpServer
+) -> None:
+    staying, leaving = registration(session), registration(session)
+    sign_in(client, staff_user(session))
+    _post(client, _compose(client), "send")
+    leaving.withdrawn_at = utcnow()
+    session.commit()
+
+    deliver_due(session=session, settings=smtp_server.settings())
+
+    assert [r.rcpt_tos for r in smtp_server.received] == [[staying.contact_email]]
+    failed = session.scalars(select(OutboxMail).where(OutboxMail.status == "failed")).one()
+    assert "withdrawn" in failed.last_error
 
 
 def test_a_forged_post_without_the_csrf_token_stores_nothing(
