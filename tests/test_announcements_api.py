@@ -252,3 +252,14 @@ def test_the_database_refuses_a_second_mail_to_one_registration(
             message_id="<another@mohr.gov.my>", next_attempt_at=utcnow(),
             created_at=utcnow()))
         session.flush()
+
+
+def test_the_vocabularies_and_the_schemas_agree() -> None:
+    from typing import get_args
+
+    from app.models.outbox import MAIL_STATUSES
+    from app.schemas.staff import EmailStatus
+    from app.vocab import CONTACT_EMAIL_STATE_CODES, DELIVERY_OF_MAIL_STATUS
+
+    assert get_args(EmailStatus) == CONTACT_EMAIL_STATE_CODES
+    assert set(DELIVERY_OF_MAIL_STATUS) == set(MAIL_STATUSES)
