@@ -21,7 +21,7 @@ from app.services.announcement_texts import clean_texts
 from app.services.mailer import deliver_due
 from tests.conftest import count_rows, separate_engine
 from tests.smtp import SmtpServer
-from tests.staff_helpers import registration, staff_user
+from tests.staff_helpers import SETUP, registration, staff_user
 
 pytestmark = pytest.mark.usefixtures("staff_ready")
 URL = "/api/v1/announcements"
@@ -30,7 +30,7 @@ SECRETARIAT = "alliance8.7@mohr.gov.my"
 
 def _token(session: Session, role: str = "admin") -> dict[str, str]:
     user = staff_user(session, role=role)
-    token, _ = staff_auth.create_token(session=session, user=user, now=utcnow())
+    token, _ = staff_auth.create_token(session=session, user=user, now=utcnow(), actor=SETUP)
     session.commit()
     return {"Authorization": f"Bearer {token}"}
 
@@ -257,7 +257,7 @@ def test_the_database_refuses_a_second_mail_to_one_registration(
 def test_the_vocabularies_and_the_schemas_agree() -> None:
     from typing import get_args
 
-    from app.models.outbox import MAIL_STATUSES
+    from app.vocab import MAIL_STATUS_CODES as MAIL_STATUSES
     from app.schemas.staff import EmailStatus
     from app.vocab import CONTACT_EMAIL_STATE_CODES, DELIVERY_OF_MAIL_STATUS
 

@@ -17,6 +17,7 @@ from app.schemas.staff import RegistrationFilters
 from app.services import announcements, staff_auth
 from app.services.announcement_texts import clean_texts
 from tests.staff_helpers import (
+    SETUP,
     registration,
     sign_in,
     staff_user,
@@ -163,11 +164,14 @@ def test_staff_api_refuses_a_revoked_token_and_a_disabled_account(
 ) -> None:
     registered = registration(session)
     user = staff_user(session, role="viewer")
-    revoked, row = staff_auth.create_token(session=session, user=user, now=dt.datetime.now(dt.UTC))
-    staff_auth.revoke_token(session=session, token_id=row.id, now=dt.datetime.now(dt.UTC))
+    revoked, row = staff_auth.create_token(session=session, user=user, now=dt.datetime.now(dt.UTC),
+        actor=SETUP)
+    staff_auth.revoke_token(session=session, token_id=row.id, now=dt.datetime.now(dt.UTC),
+        actor=SETUP)
     other = staff_user(session, role="viewer")
     disabled_token, _ = staff_auth.create_token(session=session, user=other,
-                                                now=dt.datetime.now(dt.UTC))
+                                                now=dt.datetime.now(dt.UTC),
+        actor=SETUP)
     other.disabled_at = dt.datetime.now(dt.UTC)
     session.commit()
 
@@ -182,7 +186,8 @@ def test_a_valid_token_works_and_its_use_is_recorded(
 ) -> None:  # noqa: ANN001
     registration(session)
     user = staff_user(session, role="viewer")
-    token, row = staff_auth.create_token(session=session, user=user, now=dt.datetime.now(dt.UTC))
+    token, row = staff_auth.create_token(session=session, user=user, now=dt.datetime.now(dt.UTC),
+        actor=SETUP)
     session.commit()
     assert row.last_used_at is None
 

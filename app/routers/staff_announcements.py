@@ -17,11 +17,9 @@ from pydantic import ValidationError
 
 from app.core.csrf import form_token_is_valid, new_form_token
 from app.core.db import begin_write
-from app.core.i18n import gettext
-from app.deps import LanguageDep, NowDep, SessionDep
-from app.routers.staff_admin import RowId
+from app.core.i18n import N_, gettext
+from app.deps import LanguageDep, NowDep, RowId, SessionDep
 from app.routers.staff_deps import AdminOnly, FiltersDep, FormDep, NoStoreRoute, StaffDep, render
-from app.schemas.registration import N_
 from app.schemas.staff import RegistrationFilters
 from app.services import announcement_reports, announcements
 from app.services.announcement_mail import placeholder_values, render_texts

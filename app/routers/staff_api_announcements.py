@@ -8,9 +8,8 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response, 
 from pydantic import ValidationError
 
 from app.core.db import begin_write
-from app.deps import NowDep, SessionDep
+from app.deps import NowDep, RowId, SessionDep
 from app.models import StaffUser
-from app.routers.staff_admin import RowId
 from app.routers.staff_deps import ApiStaffDep, NoStoreRoute, api_staff
 from app.schemas.announcements import (
     FORBIDDEN_RESPONSE,

@@ -24,8 +24,10 @@ from app.services.announcement_texts import (
     fill,
     fill_subject,
 )
-from app.services.outbox import MailCannotBeRendered, RenderedMail
+from app.services.mail_content import MailCannotBeRendered, RenderedMail
 
+# "announcement_test": the same, to a member of staff, rendered when queued.
+ANNOUNCEMENT_KINDS = ("announcement", "announcement_test")
 _URL = re.compile(r"https?://[^\s<>\"'{}]+")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
 
@@ -94,7 +96,14 @@ def render_test(
 
 
 def render_announcement(*, session: Session, mail: OutboxMail) -> RenderedMail:
-    """Return a queued announcement mail, rendered now; Reply-To is the secretariat."""
+    """Return a queued announcement mail, rendered now; Reply-To is the secretariat.
+
+    A test was rendered when it was queued (it belongs to no announcement yet): it is sent
+    as it is.
+    """
+    if mail.kind == "announcement_test":
+        return RenderedMail(mail.subject or "", mail.body_text, mail.body_html,
+                            reply_to=get_settings().notify_email)
     announcement = session.get(Announcement, mail.announcement_id) if mail.announcement_id else None
     registration = session.get(Registration, mail.registration_id) if mail.registration_id else None
     if announcement is None or registration is None:

@@ -6,8 +6,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from app.core.i18n import N_
 from app.models.announcement import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH
-from app.schemas.registration import N_
 from app.vocab import LANGUAGES, PLACEHOLDER_CODES
 
 TEXT_FIELDS = ("subject_ms", "body_ms", "subject_en", "body_en")

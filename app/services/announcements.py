@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 
 from app.core.config import get_settings
 from app.core.db import insert_or_skip
+from app.core.i18n import N_
 from app.models import Announcement, OutboxMail, Registration
 from app.models.base import table_of
-from app.schemas.registration import N_
 from app.schemas.staff import RegistrationFilters
-from app.services import audit, outbox, staff_registrations
+from app.services import audit, mail_queue, staff_registrations
 from app.services.announcement_mail import placeholder_values, render_test
 from app.services.announcement_texts import (
     AnnouncementInvalid,
@@ -200,7 +200,7 @@ def queue_test(
             "status": "queued", "attempts": 0, "next_attempt_at": now, "last_error": "",
             "created_at": now,
         })
-    outbox.queue(session, rows)
+    mail_queue.queue(session, rows)
     audit.record(session=session, action="announcement_test", staff_user_id=staff_user_id,
                  now=now, detail={"filters": filters.active(), "sample": sample.reference},
                  row_count=len(rows))
