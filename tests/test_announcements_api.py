@@ -257,9 +257,9 @@ def test_the_database_refuses_a_second_mail_to_one_registration(
 def test_the_vocabularies_and_the_schemas_agree() -> None:
     from typing import get_args
 
-    from app.vocab import MAIL_STATUS_CODES as MAIL_STATUSES
     from app.schemas.staff import EmailStatus
     from app.vocab import CONTACT_EMAIL_STATE_CODES, DELIVERY_OF_MAIL_STATUS
+    from app.vocab import MAIL_STATUS_CODES as MAIL_STATUSES
 
     assert get_args(EmailStatus) == CONTACT_EMAIL_STATE_CODES
     assert set(DELIVERY_OF_MAIL_STATUS) == set(MAIL_STATUSES)
