@@ -132,6 +132,7 @@ def test_a_test_goes_to_me_in_both_languages_through_the_outbox(
     assert sorted(r.message["Subject"] for r in received) == [
         "[TEST] Bengkel November", "[TEST] November workshop"]
     assert all("Nur Aisyah" in r.text for r in received)
+    assert all(r.message["Reply-To"] == "alliance8.7@mohr.gov.my" for r in received)
     assert count_rows(session, "announcement") == 0
     assert session.scalars(select(AuditLog.action).where(
         AuditLog.action == "announcement_test")).one()
