@@ -11,6 +11,7 @@ from app.models.registration import (
     RegistrationPillar,
 )
 from app.models.staff import ApiToken, AuditLog, StaffSession, StaffUser
+from app.models.workshop import Invitation, Representative, Workshop
 
 __all__ = [
     "ApiToken",
@@ -18,12 +19,15 @@ __all__ = [
     "Base",
     "CallDeadline",
     "IdempotencyRecord",
+    "Invitation",
     "OutboxMail",
     "PortalSetting",
     "Registration",
     "RegistrationEvent",
     "RegistrationFocusArea",
     "RegistrationPillar",
+    "Representative",
     "StaffSession",
     "StaffUser",
+    "Workshop",
 ]

@@ -35,6 +35,10 @@ class OutboxMail(Base):
     registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("registration.id", ondelete="SET NULL"), index=True, default=None
     )
+    # A workshop mail's invitation: which workshop it tells about.
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitation.id", ondelete="SET NULL"), default=None
+    )
     kind: Mapped[str] = mapped_column(String(32))
     to_address: Mapped[str] = mapped_column(String(320))
     language: Mapped[str] = mapped_column(String(2))

@@ -39,7 +39,7 @@ BATCH_SIZE = 20
 # never sends a message whose lease another worker may already have taken over.
 LEASE = dt.timedelta(minutes=5)
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
-_PRIVATE_LINK = re.compile(r"(/manage/)[A-Za-z0-9_-]{20,}")
+_PRIVATE_LINK = re.compile(r"(/manage/|/invitation/)[A-Za-z0-9_-]{20,}")
 
 
 @dataclass(slots=True)
@@ -126,6 +126,10 @@ def build_message(
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(rendered.body_text)
     message.add_alternative(rendered.body_html, subtype="html")
+    for attachment in rendered.attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        message.add_attachment(attachment.content, maintype=maintype, subtype=subtype,
+                               filename=attachment.filename)
     # After the content: setting the content clears every Content-* header.
     message["Content-Language"] = mail.language
     return message

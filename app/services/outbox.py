@@ -71,12 +71,22 @@ def _message_id() -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with a mail (a workshop's calendar file)."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class RenderedMail:
     """A mail's subject and bodies, as they are sent."""
 
     subject: str
     body_text: str
     body_html: str
+    attachments: tuple[Attachment, ...] = ()
 
 
 def _mail_row(
@@ -218,6 +228,13 @@ def _subjects(session: Session, mails: Sequence[OutboxMail]) -> dict[int, str]:
         registration = registrations.get(mail.registration_id or 0)
         if mail.subject is not None:
             subjects[mail.id] = mail.subject
+        elif mail.kind.startswith("workshop_"):
+            from app.services import workshop_mail
+
+            try:
+                subjects[mail.id] = workshop_mail.subject(session=session, mail=mail)
+            except MailCannotBeRendered:
+                subjects[mail.id] = ""
         elif registration is not None:
             subjects[mail.id] = _subject(mail, registration)
         else:
