@@ -32,7 +32,7 @@ from app.routers.staff_deps import (
 )
 from app.schemas.registration import N_
 from app.schemas.staff import INVITATION_STATUSES
-from app.services import audit, staff_auth, staff_registrations, workshop
+from app.services import audit, invitations, staff_auth, staff_registrations, workshop
 
 PER_PAGE = 50
 MAX_NOTES_LENGTH = 5000
@@ -153,6 +153,8 @@ def registration_detail(request: Request, reference: str, staff: StaffDep,
     history = staff_registrations.registration_history(session=session, registration=registration)
     return render(request, "registration.html", language, staff=staff,
                   registration=registration, history=history, statuses=INVITATION_STATUSES,
+                  invitations=invitations.registration_invitations(
+                      session=session, registration_id=registration.id),
                   saved=request.query_params.get("saved") == "1",
                   resent=request.query_params.get("resent") == "1", error=None)
 
@@ -160,23 +162,23 @@ def registration_detail(request: Request, reference: str, staff: StaffDep,
 @backoffice.post("/registrations/{reference}", dependencies=[AdminOnly])
 def update_planning(request: Request, reference: str, form: FormDep, staff: StaffDep,
                     session: SessionDep, now: NowDep, language: LanguageDep) -> Response:
-    """Change a registration's invitation status and notes."""
+    """Change a registration's staff notes."""
     begin_write(session)
     registration = staff_registrations.find_registration(session=session, reference=reference)
     if registration is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND)
-    new_status = str(form.get("invitation_status", ""))
     notes = str(form.get("staff_notes", "")).replace("\r\n", "\n").strip()
-    if new_status not in INVITATION_STATUSES or len(notes) > MAX_NOTES_LENGTH:
+    if len(notes) > MAX_NOTES_LENGTH:
         history = staff_registrations.registration_history(session=session,
                                                            registration=registration)
         return render(request, "registration.html", language, 422, staff=staff,
                       registration=registration, history=history, statuses=INVITATION_STATUSES,
-                      saved=False, error=N_("Choose an invitation status, and keep the notes "
-                                            "under 5,000 characters."))
+                      saved=False, invitations=invitations.registration_invitations(
+                          session=session, registration_id=registration.id),
+                      error=N_("Keep the notes under 5,000 characters."))
     staff_registrations.update_planning(
-        session=session, registration=registration, invitation_status=new_status,
-        staff_notes=notes, staff_user_id=staff.user.id, now=now)
+        session=session, registration=registration, staff_notes=notes,
+        staff_user_id=staff.user.id, now=now)
     return RedirectResponse(f"/staff/registrations/{registration.reference}?saved=1",
                             status_code=status.HTTP_303_SEE_OTHER)
 

@@ -10,12 +10,18 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.schemas.registration import N_, Category, FocusArea, Pillar, State
 
-InvitationStatus = Literal["not_invited", "invited", "confirmed", "declined"]
+# A registration's invitation status is its invitation to the latest workshop, if any.
+InvitationStatus = Literal["not_invited", "invited", "accepted", "declined", "waiting",
+                           "offered", "expired", "cancelled"]
 INVITATION_STATUSES: dict[str, str] = {
     "not_invited": N_("Not invited"),
     "invited": N_("Invited"),
-    "confirmed": N_("Confirmed"),
+    "accepted": N_("Accepted"),
     "declined": N_("Declined"),
+    "waiting": N_("On the waiting list"),
+    "offered": N_("Offered seats"),
+    "expired": N_("Offer expired"),
+    "cancelled": N_("Cancelled"),
 }
 Sort = Literal[
     "-submitted_at", "submitted_at", "organisation_name", "-organisation_name",
@@ -93,7 +99,6 @@ class RegistrationRead(BaseModel):
     workshop_attendees: int
     preferred_language: str
     consent_share_partners: bool
-    invitation_status: InvitationStatus
     staff_notes: str
 
 

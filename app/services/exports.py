@@ -23,7 +23,7 @@ from app.core.i18n import gettext
 from app.models import Registration, RegistrationFocusArea, RegistrationPillar
 from app.schemas.registration import N_
 from app.schemas.staff import INVITATION_STATUSES, RegistrationFilters
-from app.services.staff_registrations import AnySelect, filtered
+from app.services.staff_registrations import AnySelect, filtered, invitation_status
 from app.vocab import CATEGORIES, FOCUS_AREA_CODES, PILLAR_CODES, STATES, label
 
 Kind = Literal["text", "datetime", "number"]
@@ -156,7 +156,7 @@ def export_rows(
         r.registration_number, r.address, r.postcode, r.state, r.website, r.contact_name,
         r.contact_designation, r.contact_email, r.contact_phone, pillars, focus_areas,
         r.interest_statement, r.workshop_attendees, r.preferred_language,
-        r.consent_share_partners, r.invitation_status, r.staff_notes, r.withdrawn_at,
+        r.consent_share_partners, invitation_status(), r.staff_notes, r.withdrawn_at,
     )
     statement = filtered(columns, filters)
     pillar_labels = _joined_labels("pillar", PILLAR_CODES, language)

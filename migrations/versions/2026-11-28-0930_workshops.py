@@ -15,7 +15,9 @@ Create Date: 2026-11-28 09:30:00+00:00
 """
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -31,7 +33,35 @@ OLD_TO_NEW = {"invited": "invited", "confirmed": "accepted", "declined": "declin
 MYT = dt.timezone(dt.timedelta(hours=8))
 
 
+# Tables whose rows point at a registration. On SQLite, changing `registration`'s columns
+# rebuilds the table, and dropping the old copy runs its foreign keys' ON DELETE actions
+# (pillars, focus areas and events would be deleted, mail would lose its registration), so
+# their rows are kept aside and put back.
+CHILD_TABLES = ("registration_pillar", "registration_focus_area", "registration_event",
+                "outbox_mail")
+
+
+@contextmanager
+def _children_kept_on_sqlite() -> Iterator[None]:
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        for table in CHILD_TABLES:
+            op.execute(f"CREATE TEMP TABLE keep_{table} AS SELECT * FROM {table}")  # noqa: S608
+    yield
+    if sqlite:
+        for table in CHILD_TABLES:
+            op.execute(f"DELETE FROM {table}")  # noqa: S608 - names are literals above
+            op.execute(f"INSERT INTO {table} SELECT * FROM keep_{table}")  # noqa: S608
+            op.execute(f"DROP TABLE keep_{table}")
+
+
 def upgrade() -> None:
+    old_statuses = op.get_bind().execute(sa.text(
+        "SELECT id, invitation_status, workshop_attendees FROM registration "
+        "WHERE invitation_status <> 'not_invited' ORDER BY id")).all()
+    with _children_kept_on_sqlite(), op.batch_alter_table("registration") as batch:
+        batch.drop_constraint(op.f("ck_registration_invitation_status_known"), type_="check")
+        batch.drop_column("invitation_status")
     op.create_table(
         "workshop",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -102,32 +132,34 @@ def upgrade() -> None:
         batch.add_column(sa.Column("invitation_id", sa.Integer(), nullable=True))
         batch.create_foreign_key(op.f("fk_outbox_mail_invitation_id_invitation"), "invitation",
                                  ["invitation_id"], ["id"], ondelete="SET NULL")
-    _carry_over_hand_typed_statuses()
-    with op.batch_alter_table("registration") as batch:
-        batch.drop_constraint("ck_registration_invitation_status_known", type_="check")
-        batch.drop_column("invitation_status")
+    _carry_over_hand_typed_statuses(old_statuses)
 
 
-def _carry_over_hand_typed_statuses() -> None:
+def _carry_over_hand_typed_statuses(rows: Sequence[sa.Row[Any]]) -> None:
     connection = op.get_bind()
-    rows = connection.execute(sa.text(
-        "SELECT id, invitation_status, workshop_attendees FROM registration "
-        "WHERE invitation_status <> 'not_invited' ORDER BY id")).all()
     if not rows:
         return
     setting = connection.scalar(sa.text(
         "SELECT value FROM portal_setting WHERE key = 'workshop_capacity'"))
     confirmed = sum(attendees for _, status, attendees in rows if status == "confirmed")
     capacity = max(int(setting) if setting and setting.isdigit() else 0, confirmed)
-    now = dt.datetime.now(dt.UTC)
+    sqlite = connection.dialect.name == "sqlite"
+
+    def stored(moment: dt.datetime) -> dt.datetime:
+        # As the app stores times: UTC, and without an offset on SQLite (UTCDateTime).
+        moment = moment.astimezone(dt.UTC)
+        return moment.replace(tzinfo=None) if sqlite else moment
+
+    now = stored(dt.datetime.now(dt.UTC))
     starts = dt.datetime(2022, 11, 15, 9, 0, tzinfo=MYT)
     workshop = sa.table("workshop", *(sa.column(name) for name in (
         "id", "title_ms", "title_en", "starts_at", "ends_at", "venue", "online_url",
         "replies_close_at", "capacity", "max_representatives", "created_at", "updated_at")))
     workshop_id = connection.execute(sa.insert(workshop).values(
         title_ms="Bengkel perancangan strategik", title_en="Strategic planning workshop",
-        starts_at=starts, ends_at=starts + dt.timedelta(hours=8), venue="To be confirmed",
-        online_url="", replies_close_at=starts - dt.timedelta(days=7), capacity=capacity,
+        starts_at=stored(starts), ends_at=stored(starts + dt.timedelta(hours=8)),
+        venue="To be confirmed", online_url="",
+        replies_close_at=stored(starts - dt.timedelta(days=7)), capacity=capacity,
         max_representatives=3, created_at=now, updated_at=now,
     ).returning(workshop.c.id)).scalar_one()
     invitation = sa.table("invitation", *(sa.column(name) for name in (
@@ -143,22 +175,25 @@ def _carry_over_hand_typed_statuses() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("registration") as batch:
+    # The first workshop's answers go back to the hand-typed field.
+    first_workshop = op.get_bind().execute(sa.text(
+        "SELECT registration_id, status FROM invitation "
+        "WHERE workshop_id = (SELECT min(id) FROM workshop)")).all()
+    with op.batch_alter_table("outbox_mail") as batch:
+        batch.drop_constraint(op.f("fk_outbox_mail_invitation_id_invitation"), type_="foreignkey")
+        batch.drop_column("invitation_id")
+    with _children_kept_on_sqlite(), op.batch_alter_table("registration") as batch:
         batch.add_column(sa.Column("invitation_status", sa.String(length=16), nullable=False,
                                    server_default="not_invited"))
         batch.create_check_constraint(
             "invitation_status_known",
             "invitation_status IN ('not_invited', 'invited', 'confirmed', 'declined')")
-    # The first workshop's answers go back to the hand-typed field.
-    op.execute(
-        "UPDATE registration SET invitation_status = COALESCE((SELECT CASE invitation.status "
-        "WHEN 'accepted' THEN 'confirmed' WHEN 'declined' THEN 'declined' "
-        "WHEN 'cancelled' THEN 'not_invited' ELSE 'invited' END FROM invitation "
-        "WHERE invitation.registration_id = registration.id "
-        "AND invitation.workshop_id = (SELECT min(id) FROM workshop)), 'not_invited')")
-    with op.batch_alter_table("outbox_mail") as batch:
-        batch.drop_constraint("fk_outbox_mail_invitation_id_invitation", type_="foreignkey")
-        batch.drop_column("invitation_id")
+    old = {"accepted": "confirmed", "declined": "declined", "cancelled": "not_invited"}
+    if first_workshop:
+        op.get_bind().execute(
+            sa.text("UPDATE registration SET invitation_status = :status WHERE id = :id"),
+            [{"id": registration_id, "status": old.get(status, "invited")}
+             for registration_id, status in first_workshop])
     op.drop_index(op.f("ix_representative_invitation_id"), table_name="representative")
     op.drop_table("representative")
     op.drop_index(op.f("ix_invitation_registration_id"), table_name="invitation")
