@@ -29,7 +29,7 @@ from app.core.config import describe_settings_error, get_settings
 from app.core.db import is_database_busy
 from app.core.logging import RequestId, configure_logging
 from app.core.middleware import BodySizeLimit, RefuseNulBytes, SecurityHeaders
-from app.routers import api, health, manage, public, staff, staff_api
+from app.routers import api, health, invitation, manage, public, staff, staff_api, workshops_api
 from app.schemas.registration import field_errors
 from app.services.health import migrations_at_head
 
@@ -118,9 +118,11 @@ def create_app() -> FastAPI:
     application.include_router(api.router)
     application.include_router(public.router)
     application.include_router(manage.router)
+    application.include_router(invitation.router)
     application.include_router(health.router)
     application.include_router(staff.router)
     application.include_router(staff_api.router)
+    application.include_router(workshops_api.router)
     application.openapi = _openapi_with_registration_body(application)  # type: ignore[method-assign]
     application.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     application.add_middleware(BodySizeLimit)

@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime
+from app.models.registration import Registration
 from app.vocab import INVITATION_STATUS_CODES, REPLY_CHANNEL_CODES
 
 
@@ -76,6 +77,7 @@ class Invitation(Base):
     reply_channel: Mapped[str] = mapped_column(String(16), default="")
     decline_reason: Mapped[str] = mapped_column(Text, default="")
 
+    registration: Mapped[Registration] = relationship(lazy="joined", viewonly=True)
     representatives: Mapped[list[Representative]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="Representative.position")
 
