@@ -16,7 +16,7 @@ from app.core.db import begin_write
 from app.core.i18n import gettext
 from app.core.ratelimit import client_address
 from app.deps import LanguageDep, NowDep, SessionDep
-from app.routers import staff_admin, staff_outbox
+from app.routers import staff_admin, staff_outbox, staff_workshops
 from app.routers.staff_deps import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -212,5 +212,6 @@ def export_xlsx(staff: StaffDep, session: SessionDep, stream_session: StreamSess
 
 backoffice.include_router(staff_admin.router)
 backoffice.include_router(staff_outbox.router)
+backoffice.include_router(staff_workshops.router)
 router.include_router(login_router, prefix="/staff")
 router.include_router(backoffice, prefix="/staff")

@@ -163,3 +163,12 @@ def attendees(
         .where(Invitation.workshop_id == workshop_id, Invitation.status == "accepted")
         .order_by(Registration.organisation_key, Representative.position))
     return [(person, registration) for person, registration in rows.tuples()]
+
+
+def preview(*, session: Session, workshop_id: int, filters: RegistrationFilters) -> InviteResult:
+    """Count whom the filters would invite now, and how many of them are already invited."""
+    registrations, _unknown = _registrations(session, None, filters)
+    already = set(session.scalars(select(Invitation.registration_id).where(
+        Invitation.workshop_id == workshop_id)))
+    again = sum(registration.id in already for registration in registrations)
+    return InviteResult(len(registrations) - again, again, [])
