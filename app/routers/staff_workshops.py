@@ -88,7 +88,8 @@ def _form(request: Request, staff: StaffDep, language: str, values: dict[str, An
           ) -> Response:
     shown = {k: _local_input(v) if isinstance(v, dt.datetime) else v for k, v in values.items()}
     return render(request, "workshop_form.html", language, status_code, staff=staff,
-                  values=shown, errors={k: gettext(language, v) for k, v in errors.items()}, error_order=[f for f in FIELDS if f in errors],
+                  values=shown, errors={k: gettext(language, v) for k, v in errors.items()},
+                  error_order=[f for f in FIELDS if f in errors],
                   workshop_id=workshop_id)
 
 
