@@ -157,6 +157,10 @@ def render_mail(*, session: Session, mail: OutboxMail) -> RenderedMail:
     The deadline is read afresh, so a confirmation sent after the secretariat moved the
     deadline tells the registrant the new one.
     """
+    if mail.kind.startswith("workshop_"):
+        from app.services import workshop_mail  # it builds on this module
+
+        return workshop_mail.render(session=session, mail=mail)
     registration = (
         session.get(Registration, mail.registration_id) if mail.registration_id else None
     )
