@@ -86,15 +86,24 @@ def _page(request: Request, session: SessionDep, now: NowDep, token: str,
     errors = {name: translate(message) % {"count": counts.get(name, "")}
               for name, message in context.pop("errors", {}).items()}
     refusal = seating.can_reply(invitation, workshop, now)
+    values = context.pop("values", None) or _values(invitation)
     return _render(
         request, "invitation.html", language, status_code,
         invitation=invitation, workshop=workshop, token=token, guard=form_guard(token),
         registration=invitation.registration, when=format_time,
         refusal=REFUSALS.get(refusal or "", ""), can_answer=refusal is None,
-        values=context.pop("values", None) or _values(invitation), errors=errors,
-        error_order=list(errors), rows=workshop.max_representatives,
+        values=values, errors=errors, error_order=list(errors),
+        rows=max(workshop.max_representatives, rows_typed(values)),
         done=DONE.get(request.query_params.get("done", ""), ""),
         notice=context.pop("notice", ""), **context)
+
+
+def rows_typed(values: dict[str, str]) -> int:
+    """Return how many representative rows were typed, so that each is shown again."""
+    numbers = [int(key.split("-")[1]) for key, value in values.items()
+               if key.startswith("representatives-") and key.count("-") == 2
+               and key.split("-")[1].isdigit() and int(key.split("-")[1]) < 20 and value]
+    return max(numbers, default=-1) + 1
 
 
 @router.get("/{token}")
