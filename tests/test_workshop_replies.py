@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import OutboxMail
-
 from app.services.mailer import deliver_due
 from app.services.private_links import form_guard
 from tests.conftest import Clock
