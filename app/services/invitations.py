@@ -139,7 +139,7 @@ def list_invitations(
                                               Registration.id == Invitation.registration_id)
         .where(Invitation.workshop_id == workshop_id)
         .order_by(status_rank(), Invitation.waiting_since, Registration.organisation_key))
-    return [(invitation, registration) for invitation, registration in rows.tuples()]
+    return [(invitation, registration) for invitation, registration in rows]
 
 
 def registration_invitations(
@@ -149,7 +149,7 @@ def registration_invitations(
     rows = session.execute(
         select(Invitation, Workshop).join(Workshop)
         .where(Invitation.registration_id == registration_id).order_by(Workshop.starts_at))
-    return [(invitation, workshop) for invitation, workshop in rows.tuples()]
+    return [(invitation, workshop) for invitation, workshop in rows]
 
 
 def attendees(
@@ -162,7 +162,7 @@ def attendees(
         .join(Registration, Registration.id == Invitation.registration_id)
         .where(Invitation.workshop_id == workshop_id, Invitation.status == "accepted")
         .order_by(Registration.organisation_key, Representative.position))
-    return [(person, registration) for person, registration in rows.tuples()]
+    return [(person, registration) for person, registration in rows]
 
 
 def preview(*, session: Session, workshop_id: int, filters: RegistrationFilters) -> InviteResult:

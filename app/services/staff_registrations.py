@@ -113,7 +113,7 @@ def list_registrations(
     total = count_registrations(session=session, filters=filters)
     statement = filtered(select(Registration, invitation_status()), filters).limit(
         per_page).offset((page - 1) * per_page)
-    rows = session.execute(statement).tuples().all()
+    rows = session.execute(statement).all()
     return RegistrationPage([row for row, _ in rows], total, page, per_page,
                             {row.id: status for row, status in rows})
 

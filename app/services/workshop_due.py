@@ -52,7 +52,7 @@ def _send_reminders(session: Session, workshop_id: int, now: dt.datetime) -> int
     rows = session.execute(
         select(Invitation, Registration).join(Registration,
                                               Registration.id == Invitation.registration_id)
-        .where(Invitation.id.in_(claimed), Registration.withdrawn_at.is_(None))).tuples().all()
+        .where(Invitation.id.in_(claimed), Registration.withdrawn_at.is_(None))).all()
     mails = [workshop_mail.mail_row("workshop_reminder", registration, invitation, now,
                                     token=issue_token(invitation))
              for invitation, registration in rows]

@@ -78,7 +78,7 @@ def queue_details_changed(*, session: Session, workshop: Workshop, now: dt.datet
         select(Invitation, Registration).join(Registration,
                                               Registration.id == Invitation.registration_id)
         .where(Invitation.workshop_id == workshop.id, Invitation.status.in_(TOLD_OF_CHANGES),
-               Registration.withdrawn_at.is_(None))).tuples().all()
+               Registration.withdrawn_at.is_(None))).all()
     queue(session, [mail_row("workshop_changed", registration, invitation, now)
                     for invitation, registration in rows])
     return len(rows)
