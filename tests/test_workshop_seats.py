@@ -14,28 +14,14 @@ from sqlalchemy.orm import Session
 
 from app.core.config import MALAYSIA
 from app.models import Invitation, OutboxMail, Registration, Representative
-from app.schemas.reply import RepresentativeAnswer, ReplyAnswer
-from app.schemas.workshop import WorkshopCreate, WorkshopPatch
+from app.schemas.reply import ReplyAnswer, RepresentativeAnswer
+from app.schemas.workshop import WorkshopPatch
 from app.services import invitations, seating, workshop_due, workshops
 from app.services.invitation_links import issue_token
 from app.services.private_links import form_guard
 from tests.conftest import IS_POSTGRES, LiveServer
 from tests.staff_helpers import registration
-
-NOW = dt.datetime(2022, 10, 21, 10, 0, tzinfo=MALAYSIA)
-
-
-def _workshop(session: Session, *, capacity: int, starts_at: dt.datetime | None = None,
-              **overrides: object) -> int:
-    starts = starts_at or dt.datetime(2022, 11, 15, 9, 0, tzinfo=MALAYSIA)
-    details = WorkshopCreate.model_validate({
-        "title_ms": "Bengkel", "title_en": "Workshop", "starts_at": starts,
-        "ends_at": starts + dt.timedelta(hours=8), "venue": "Putrajaya",
-        "replies_close_at": starts - dt.timedelta(days=7), "capacity": capacity, **overrides})
-    workshop = workshops.create_workshop(session=session, details=details, staff_user_id=None,
-                                         now=NOW)
-    session.commit()
-    return workshop.id
+from tests.workshop_helpers import NOW, stored_workshop
 
 
 def _invited(session: Session, workshop_id: int, count: int) -> list[Invitation]:
@@ -61,7 +47,7 @@ def _kinds(session: Session, invitation: Invitation) -> list[str]:
 def test_a_reply_that_does_not_fit_waits_and_is_offered_freed_seats_in_turn(
     session: Session
 ) -> None:
-    workshop_id = _workshop(session, capacity=2)
+    workshop_id = stored_workshop(session, capacity=2)
     first, second, third = _invited(session, workshop_id, 3)
 
     assert seating.reply(session=session, invitation=first, answer=_accept(2),
@@ -103,7 +89,7 @@ def test_a_reply_that_does_not_fit_waits_and_is_offered_freed_seats_in_turn(
 def test_raising_the_capacity_offers_seats_but_never_after_the_workshop_starts(
     session: Session
 ) -> None:
-    workshop_id = _workshop(session, capacity=1)
+    workshop_id = stored_workshop(session, capacity=1)
     first, second = _invited(session, workshop_id, 2)
     seating.reply(session=session, invitation=first, answer=_accept(1), now=NOW)
     seating.reply(session=session, invitation=second, answer=_accept(1), now=NOW)
@@ -126,7 +112,7 @@ def test_raising_the_capacity_offers_seats_but_never_after_the_workshop_starts(
 
 
 def test_a_changed_venue_tells_everyone_invited_or_accepted_once(session: Session) -> None:
-    workshop_id = _workshop(session, capacity=5)
+    workshop_id = stored_workshop(session, capacity=5)
     accepted, invited, declined = _invited(session, workshop_id, 3)
     seating.reply(session=session, invitation=accepted, answer=_accept(1), now=NOW)
     seating.reply(session=session, invitation=declined, answer=ReplyAnswer(answer="decline"),
@@ -154,7 +140,7 @@ def test_racing_accepts_take_exactly_the_capacity_and_the_rest_wait(
 ) -> None:
     session = committed_session
     soon = dt.datetime.now(dt.UTC) + dt.timedelta(days=30)
-    workshop_id = _workshop(session, capacity=5, starts_at=soon)
+    workshop_id = stored_workshop(session, capacity=5, starts_at=soon)
     rows = _invited(session, workshop_id, 12)
     tokens = [issue_token(invitation) for invitation in rows]
     session.commit()
@@ -192,7 +178,7 @@ def test_reminders_go_once_however_many_workers_run(committed_session: Session) 
     session = committed_session
     starts = NOW + dt.timedelta(days=4)
     # Replies close in two days: within the three days before, when reminders fall due.
-    workshop_id = _workshop(session, capacity=50, starts_at=starts,
+    workshop_id = stored_workshop(session, capacity=50, starts_at=starts,
                             replies_close_at=NOW + dt.timedelta(days=2))
     rows = _invited(session, workshop_id, 8)
     seating.reply(session=session, invitation=rows[0], answer=_accept(1), now=NOW)

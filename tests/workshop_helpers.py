@@ -12,11 +12,14 @@ from sqlalchemy.orm import Session
 
 from app.core.config import MALAYSIA
 from app.models import Invitation, OutboxMail, Registration
-from app.services import staff_auth
+from app.schemas.workshop import WorkshopCreate
+from app.services import staff_auth, workshops
 from app.services.outbox import render_mail
 from tests.staff_helpers import staff_user
 
 STARTS = dt.datetime(2022, 11, 15, 9, 0, tzinfo=MALAYSIA)
+# After the registration deadline, before the workshop.
+NOW = dt.datetime(2022, 10, 21, 10, 0, tzinfo=MALAYSIA)
 LINK = re.compile(r"http://127\.0\.0\.1:8000(/invitation/([A-Za-z0-9_-]+))")
 
 
@@ -90,3 +93,17 @@ def mail_kinds(session: Session, registration: Registration) -> list[str]:
     return list(session.scalars(select(OutboxMail.kind).where(
         OutboxMail.registration_id == registration.id, OutboxMail.kind.like("workshop_%"))
         .order_by(OutboxMail.id)))
+
+
+def stored_workshop(session: Session, *, capacity: int,
+                    starts_at: dt.datetime | None = None, **overrides: object) -> int:
+    """Store a workshop (replies close a week before it starts) and commit it."""
+    starts = starts_at or dt.datetime(2022, 11, 15, 9, 0, tzinfo=MALAYSIA)
+    details = WorkshopCreate.model_validate({
+        "title_ms": "Bengkel", "title_en": "Workshop", "starts_at": starts,
+        "ends_at": starts + dt.timedelta(hours=8), "venue": "Putrajaya",
+        "replies_close_at": starts - dt.timedelta(days=7), "capacity": capacity, **overrides})
+    workshop = workshops.create_workshop(session=session, details=details, staff_user_id=None,
+                                         now=NOW)
+    session.commit()
+    return workshop.id
