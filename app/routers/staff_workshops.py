@@ -195,22 +195,6 @@ def change_workshop(request: Request, workshop_id: WorkshopId, form: FormDep, st
                  status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
-@router.post("/{workshop_id}/invitations/{invitation_id}/{change}", dependencies=[AdminOnly])
-def change_invitation(workshop_id: WorkshopId, invitation_id: RowId, change: str,
-                      staff: StaffDep, session: SessionDep, now: NowDep) -> Response:
-    """Cancel an invitation (its link stops working) or send it again with a new link."""
-    actions = {"cancel": invitations.cancel_invitation, "resend": invitations.resend_invitation}
-    if change not in actions:
-        raise HTTPException(status.HTTP_404_NOT_FOUND)
-    begin_write(session)
-    try:
-        actions[change](session=session, workshop_id=workshop_id, invitation_id=invitation_id,
-                        staff_user_id=staff.user.id, now=now)
-    except (invitations.InvitationNotFound, workshops.WorkshopNotFound):
-        raise HTTPException(status.HTTP_404_NOT_FOUND) from None
-    return _see_other(f"/staff/workshops/{workshop_id}?saved=1#invitation-{invitation_id}")
-
-
 def _reply_page(request: Request, staff: StaffDep, session: SessionDep, language: str,
                 workshop_id: int, invitation_id: int, status_code: int = 200,
                 **context: Any) -> Response:
@@ -259,6 +243,23 @@ def record_reply(request: Request, workshop_id: WorkshopId, invitation_id: RowId
         notice = NOT_ENOUGH_SEATS if isinstance(refused, seating.NotEnoughSeats) else REPLY_REFUSED
         return _reply_page(request, staff, session, language, workshop_id, invitation_id,
                            409, values=answer.typed, notice=notice)
+    return _see_other(f"/staff/workshops/{workshop_id}?saved=1#invitation-{invitation_id}")
+
+
+# After the reply routes, which its path would otherwise catch.
+@router.post("/{workshop_id}/invitations/{invitation_id}/{change}", dependencies=[AdminOnly])
+def change_invitation(workshop_id: WorkshopId, invitation_id: RowId, change: str,
+                      staff: StaffDep, session: SessionDep, now: NowDep) -> Response:
+    """Cancel an invitation (its link stops working) or send it again with a new link."""
+    actions = {"cancel": invitations.cancel_invitation, "resend": invitations.resend_invitation}
+    if change not in actions:
+        raise HTTPException(status.HTTP_404_NOT_FOUND)
+    begin_write(session)
+    try:
+        actions[change](session=session, workshop_id=workshop_id, invitation_id=invitation_id,
+                        staff_user_id=staff.user.id, now=now)
+    except (invitations.InvitationNotFound, workshops.WorkshopNotFound):
+        raise HTTPException(status.HTTP_404_NOT_FOUND) from None
     return _see_other(f"/staff/workshops/{workshop_id}?saved=1#invitation-{invitation_id}")
 
 
