@@ -67,7 +67,9 @@ def test_inviting_from_the_registrant_list_previews_then_sends_once(
         OutboxMail.kind == "workshop_invitation")).all()) == 2
 
 
-def test_a_reply_by_phone_is_recorded_with_who_and_how(client: TestClient, session: Session) -> None:
+def test_a_reply_by_phone_is_recorded_with_who_and_how(
+    client: TestClient, session: Session
+) -> None:
     admin = staff_user(session)
     csrf = sign_in(client, admin)
     workshop_id = stored_workshop(session, capacity=10)
