@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import AuditLog, Invitation, OutboxMail, Workshop
+from app.vocab import label
 from tests.staff_helpers import registration, sign_in, staff_user
 from tests.workshop_helpers import stored_workshop
 
@@ -100,6 +102,10 @@ def test_a_reply_by_phone_is_recorded_with_who_and_how(
     assert json.loads(entry.detail)["channel"] == "phone"
     page = client.get(f"/staff/registrations/{registered.reference}", params={"lang": "en"})
     assert "Siti, Pengurus" in page.text and "Accepted" in page.text
+    workshop_page = client.get(f"/staff/workshops/{workshop_id}", params={"lang": "en"}).text
+    chart = workshop_page.split("Organisations that accepted, by category", 1)[1]
+    category = label("category", registered.category, "en").replace("'", "&#39;")
+    assert re.search(rf">{re.escape(category)}</th>\s*<td class=\"chart__count\">1<", chart)
 
     cancelled = client.post(f"/staff/workshops/{workshop_id}/invitations/{invitation.id}/cancel",
                             data={"csrf_token": csrf}, follow_redirects=False)

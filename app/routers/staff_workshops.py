@@ -162,6 +162,7 @@ def workshop_page(request: Request, workshop_id: WorkshopId, staff: StaffDep,
     return render(request, "workshop_detail.html", language, staff=staff, workshop=workshop,
                   seats=workshops.seat_counts(session=session, workshop=workshop),
                   counts=workshops.invitation_counts(session=session, workshop_id=workshop.id),
+                  accepted=workshops.accepted_breakdown(session=session, workshop_id=workshop.id),
                   rows=invitations.list_invitations(session=session, workshop_id=workshop.id),
                   statuses=INVITATION_STATUSES, when=format_time, saved=query.get("saved"),
                   invited=query.get("invited"), already=query.get("already"))

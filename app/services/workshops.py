@@ -179,3 +179,35 @@ def status_rank() -> Any:
     """An order for invitation lists: open answers first, then accepted, and so on."""
     return case({"waiting": 0, "offered": 1, "invited": 2, "accepted": 3, "declined": 4,
                  "expired": 5, "cancelled": 6}, value=Invitation.status)
+
+
+@dataclass(frozen=True)
+class AcceptedBreakdown:
+    """Who accepted, in organisations, by category, pillar and state."""
+
+    by_category: list[Any]
+    by_pillar: list[Any]
+    by_state: list[Any]
+
+
+def accepted_breakdown(*, session: Session, workshop_id: int) -> AcceptedBreakdown:
+    """Count the organisations that accepted by category, pillar and state, as bar charts."""
+    from app.models import RegistrationPillar
+    from app.services.workshop import bars
+    from app.vocab import CATEGORY_CODES, PILLAR_CODES, STATE_CODES
+
+    accepted = select(Invitation.registration_id).where(
+        Invitation.workshop_id == workshop_id, Invitation.status == "accepted")
+
+    def grouped(column: Any, *joins: Any) -> dict[str, int]:
+        statement = select(column, func.count()).select_from(Registration)
+        for join in joins:
+            statement = statement.join(join)
+        return {code: int(count) for code, count in session.execute(
+            statement.where(Registration.id.in_(accepted)).group_by(column))}
+
+    return AcceptedBreakdown(
+        by_category=bars(grouped(Registration.category), CATEGORY_CODES),
+        by_pillar=bars(grouped(RegistrationPillar.pillar, RegistrationPillar), PILLAR_CODES),
+        by_state=bars(grouped(Registration.state), STATE_CODES),
+    )
