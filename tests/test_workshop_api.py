@@ -68,6 +68,18 @@ def test_bad_workshop_details_are_refused_with_the_field_named(
     assert [error["loc"][-1] for error in response.json()["detail"]] == [field]
 
 
+def test_times_without_an_offset_and_wrong_types_are_named(
+    client: TestClient, session: Session
+) -> None:
+    headers = api_token(session)
+    response = client.post("/api/v1/workshops", headers=headers, json=workshop_payload(
+        starts_at="2022-11-15T09:00", capacity="many"))
+    assert response.status_code == 422
+    named = {error["loc"][-1] for error in response.json()["detail"]}
+    assert named == {"starts_at", "capacity"}
+    assert response.headers["cache-control"] == "no-store"
+
+
 def test_capacity_cannot_drop_below_the_seats_accepted_and_a_new_venue_is_told_once(
     client: TestClient, session: Session
 ) -> None:

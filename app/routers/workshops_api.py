@@ -6,10 +6,12 @@ Reads need a staff token; writes need an administrator's (403 for a viewer).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, status
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 
 from app.core.config import MALAYSIA
 from app.core.db import begin_write
@@ -29,8 +31,31 @@ from app.schemas.workshop import (
 )
 from app.services import attendee_export, audit, invitations, workshops
 
+
+class WorkshopRoute(NoStoreRoute):
+    """Answer invalid input with pydantic's own message for each field.
+
+    The app's handler words messages for the registration's fields only; a workshop's
+    fields would get a generic answer.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def explained(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as invalid:
+                detail = [{"loc": list(error["loc"]), "msg": str(error["msg"]),
+                           "type": str(error["type"])} for error in invalid.errors()]
+                return JSONResponse({"detail": detail}, status_code=422,
+                                    headers={"Cache-Control": "no-store"})
+
+        return explained
+
+
 router = APIRouter(prefix="/api/v1/workshops", tags=["workshops"],
-                   dependencies=[Depends(api_staff)], route_class=NoStoreRoute,
+                   dependencies=[Depends(api_staff)], route_class=WorkshopRoute,
                    responses={401: ERROR_RESPONSES[401], 404: ERROR_RESPONSES[404]})
 WorkshopId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
