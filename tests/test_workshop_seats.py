@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +22,8 @@ from app.schemas.workshop import WorkshopPatch
 from app.services import invitations, seating, workshop_due, workshops
 from app.services.invitation_links import issue_token
 from app.services.private_links import form_guard
-from tests.conftest import LiveServer
+from tests.conftest import ROOT, TEST_DATABASE_URL, LiveServer
+from tests.smtp import SmtpServer
 from tests.staff_helpers import registration
 from tests.workshop_helpers import NOW, stored_workshop
 
@@ -199,3 +203,29 @@ def test_reminders_go_once_however_many_workers_run(committed_session: Session) 
     assert session.scalar(select(func.count()).select_from(OutboxMail).where(
         OutboxMail.kind == "workshop_reminder")) == 7
     assert session.scalar(select(func.count()).select_from(Registration)) == 8
+
+
+def test_two_send_emails_workers_send_each_reminder_once(
+    committed_session: Session, smtp_server: SmtpServer
+) -> None:
+    session = committed_session
+    now = dt.datetime.now(dt.UTC)
+    workshop_id = stored_workshop(session, capacity=50, starts_at=now + dt.timedelta(days=3),
+                                  replies_close_at=now + dt.timedelta(days=1))
+    invitations.invite(session=session, workshop_id=workshop_id, now=now - dt.timedelta(days=9),
+                       staff_user_id=None,
+                       references=[registration(session).reference for _ in range(3)])
+    session.commit()
+    environment = {**os.environ, "DATABASE_URL": TEST_DATABASE_URL, "SMTP_HOST": "127.0.0.1",
+                   "SMTP_PORT": str(smtp_server.port)}
+
+    workers = [subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "app.cli", "send-emails", "--once"], cwd=ROOT, env=environment,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for worker in workers:
+        assert worker.wait(timeout=120) == 0, worker.stderr.read() if worker.stderr else ""
+
+    subjects = [str(mail.message["Subject"]) for mail in smtp_server.received]
+    assert sum(subject.startswith("Peringatan") for subject in subjects) == 3
+    assert sum(subject.startswith("Jemputan") for subject in subjects) == 3
+    assert len(subjects) == 6
