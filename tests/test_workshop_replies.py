@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import OutboxMail
+from app.services import outbox
 from app.services.mailer import deliver_due
 from app.services.private_links import form_guard
 from tests.conftest import Clock
@@ -94,6 +95,9 @@ def test_inviting_twice_sends_nothing_new(client: TestClient, session: Session) 
 
     assert again == {"invited": 0, "already_invited": 1, "unknown_references": ["NOSUCH22"]}
     assert mail_kinds(session, registered) == ["workshop_invitation"]
+    # Staff's outbox shows the waiting invitation's subject, in the registrant's language.
+    page = outbox.list_outbox(session=session)
+    assert list(page.subjects.values()) == ["Jemputan: Bengkel perancangan strategik"]
 
 
 def test_declining_and_changing_the_answer_until_replies_close(

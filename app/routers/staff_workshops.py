@@ -17,6 +17,7 @@ from app.core.config import MALAYSIA
 from app.core.db import begin_write
 from app.core.i18n import gettext
 from app.deps import LanguageDep, NowDep, SessionDep
+from app.models import Workshop
 from app.routers.staff_deps import AdminOnly, FiltersDep, FormDep, NoStoreRoute, StaffDep, render
 from app.routers.workshops_api import attendee_file
 from app.schemas.registration import N_
@@ -52,7 +53,7 @@ def _see_other(path: str) -> Response:
     return RedirectResponse(path, status_code=status.HTTP_303_SEE_OTHER)
 
 
-def _workshop(session: SessionDep, workshop_id: int) -> Any:
+def _workshop(session: SessionDep, workshop_id: int) -> Workshop:
     try:
         return workshops.get_workshop(session=session, workshop_id=workshop_id)
     except workshops.WorkshopNotFound:
