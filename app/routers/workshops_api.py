@@ -18,7 +18,7 @@ from app.core.db import begin_write
 from app.deps import LanguageDep, NowDep, SessionDep
 from app.models import StaffUser, Workshop
 from app.routers.staff_deps import ApiStaffDep, NoStoreRoute, api_staff
-from app.schemas.errors import ERROR_RESPONSES
+from app.schemas.errors import ERROR_RESPONSES, ErrorRead
 from app.schemas.workshop import (
     AttendeeRead,
     InvitationRead,
@@ -56,7 +56,10 @@ class WorkshopRoute(NoStoreRoute):
 
 router = APIRouter(prefix="/api/v1/workshops", tags=["workshops"],
                    dependencies=[Depends(api_staff)], route_class=WorkshopRoute,
-                   responses={401: ERROR_RESPONSES[401], 404: ERROR_RESPONSES[404]})
+                   responses={400: ERROR_RESPONSES[400], 401: ERROR_RESPONSES[401],
+                              404: {"model": ErrorRead, "description": "No such workshop."}})
+_ADMIN_ONLY = {"model": ErrorRead, "description": "The token is not an administrator's."}
+_REPLIES_CLOSED = {"model": ErrorRead, "description": "Replies to the workshop have closed."}
 WorkshopId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -93,7 +96,7 @@ def _workshop(session: SessionDep, workshop_id: int) -> Workshop:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=WorkshopRead,
-             responses={403: ERROR_RESPONSES[401], 422: ERROR_RESPONSES[422]})
+             responses={403: _ADMIN_ONLY, 422: ERROR_RESPONSES[422]})
 def create_workshop(details: WorkshopCreate, staff: AdminDep, session: SessionDep,
                     now: NowDep) -> WorkshopRead:
     """Make a workshop."""
@@ -113,7 +116,7 @@ def read_workshop(workshop_id: WorkshopId, session: SessionDep) -> WorkshopRead:
 
 
 @router.patch("/{workshop_id}", response_model=WorkshopRead,
-              responses={403: ERROR_RESPONSES[401], 422: ERROR_RESPONSES[422]})
+              responses={403: _ADMIN_ONLY, 422: ERROR_RESPONSES[422]})
 def change_workshop(workshop_id: WorkshopId, changes: WorkshopPatch, staff: AdminDep,
                     session: SessionDep, now: NowDep) -> WorkshopRead:
     """Change a workshop's details; a new date, time or venue is mailed to invitees once."""
@@ -128,8 +131,7 @@ def change_workshop(workshop_id: WorkshopId, changes: WorkshopPatch, staff: Admi
 
 
 @router.post("/{workshop_id}/invitations", response_model=InvitationsCreated,
-             responses={403: ERROR_RESPONSES[401], 409: ERROR_RESPONSES[404],
-                        422: ERROR_RESPONSES[422]})
+             responses={403: _ADMIN_ONLY, 409: _REPLIES_CLOSED, 422: ERROR_RESPONSES[422]})
 def invite(workshop_id: WorkshopId, whom: InvitationsCreate, staff: AdminDep,
            session: SessionDep, now: NowDep) -> InvitationsCreated:
     """Invite organisations by reference or by the list's filters; nobody is invited twice."""
