@@ -53,6 +53,7 @@ def test_inviting_from_the_registrant_list_previews_then_sends_once(
     registration(session, category="academic")
 
     listing = client.get("/staff/registrations", params={"category": "cso", "lang": "en"})
+    assert "Invite all 2 matching to a workshop" in listing.text
     assert "/staff/workshops/invite?category=cso" in listing.text
     preview = client.get("/staff/workshops/invite", params={"category": "cso", "lang": "en"})
     assert "To invite now: 2. Already invited: 0." in preview.text
@@ -67,6 +68,29 @@ def test_inviting_from_the_registrant_list_previews_then_sends_once(
     session.expire_all()
     assert len(session.scalars(select(OutboxMail).where(
         OutboxMail.kind == "workshop_invitation")).all()) == 2
+
+
+def test_inviting_the_ticked_rows_only(client: TestClient, session: Session) -> None:
+    csrf = sign_in(client, staff_user(session))
+    workshop_id = stored_workshop(session, capacity=10)
+    chosen, other = registration(session), registration(session)
+
+    listing = client.get("/staff/registrations")
+    assert f'name="reference" value="{chosen.reference}"' in listing.text
+    nothing = client.get("/staff/workshops/invite", params={"selection": "1", "lang": "en"})
+    preview = client.get("/staff/workshops/invite", params={
+        "selection": "1", "reference": chosen.reference, "lang": "en"})
+    sent = client.post(f"/staff/workshops/{workshop_id}/invite",
+                       data={"csrf_token": csrf, "reference": chosen.reference})
+
+    assert "Select at least one registration in the list first." in nothing.text
+    assert "To invite now: 0." in nothing.text
+    assert "The 1 registrations you selected are invited." in preview.text
+    assert "To invite now: 1. Already invited: 0." in preview.text
+    assert sent.status_code == 200
+    session.expire_all()
+    invited = session.scalars(select(Invitation.registration_id)).all()
+    assert invited == [chosen.id] and other.id not in invited
 
 
 def test_a_reply_by_phone_is_recorded_with_who_and_how(

@@ -32,6 +32,8 @@ router = APIRouter(prefix="/workshops", route_class=NoStoreRoute, include_in_sch
 WorkshopId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 FIELDS = tuple(WorkshopCreate.model_fields)
+# A page of the list holds 50; a hand-made selection never needs more than a few pages.
+MOST_SELECTED = 1000
 TIME_FIELDS = ("starts_at", "ends_at", "replies_close_at")
 FORM_MESSAGES = {
     "title_ms": N_("Enter the title in Bahasa Melayu (up to 200 characters)"),
@@ -129,25 +131,33 @@ def create_workshop(request: Request, form: FormDep, staff: StaffDep, session: S
 @router.get("/invite", dependencies=[AdminOnly])
 def choose_workshop(request: Request, staff: StaffDep, session: SessionDep, now: NowDep,
                     language: LanguageDep, filters: FiltersDep) -> Response:
-    """Preview, for each workshop still open, whom the registrant list's filters would invite."""
-    previews = [(workshop, invitations.preview(session=session, workshop_id=workshop.id,
-                                               filters=filters))
+    """Preview, for each workshop still open, whom the list's selection or filters would invite."""
+    # From the list's "invite the selected" button: only what was ticked, perhaps nothing.
+    selecting = request.query_params.get("selection") == "1"
+    references = request.query_params.getlist("reference")[:MOST_SELECTED]
+    previews = [(workshop, invitations.preview(
+                    session=session, workshop_id=workshop.id,
+                    references=references if selecting else None,
+                    filters=None if selecting else filters))
                 for workshop, _seats in workshops.list_workshops(session=session)
                 if now < workshop.replies_close_at]
     return render(request, "workshop_invite.html", language, staff=staff, filters=filters,
-                  previews=previews, when=format_time)
+                  selecting=selecting, references=references, previews=previews,
+                  when=format_time)
 
 
 @router.post("/{workshop_id}/invite", dependencies=[AdminOnly])
 def send_invitations(workshop_id: WorkshopId, form: FormDep, staff: StaffDep,
                      session: SessionDep, now: NowDep) -> Response:
-    """Invite the registrations the filters match; those already invited get nothing new."""
-    filters = RegistrationFilters.model_validate(dict(form))
+    """Invite the selected registrations, or those the filters match; nobody is mailed twice."""
+    references = [str(value) for value in form.getlist("reference")][:MOST_SELECTED] or None
+    filters = None if references else RegistrationFilters.model_validate(dict(form))
     begin_write(session)
     _workshop(session, workshop_id)
     try:
         result = invitations.invite(session=session, workshop_id=workshop_id, now=now,
-                                    staff_user_id=staff.user.id, filters=filters)
+                                    staff_user_id=staff.user.id, references=references,
+                                    filters=filters)
     except invitations.InvitingClosed:
         raise HTTPException(status.HTTP_409_CONFLICT) from None
     return _see_other(f"/staff/workshops/{workshop_id}?invited={result.invited}"

@@ -165,10 +165,13 @@ def attendees(
     return [(person, registration) for person, registration in rows]
 
 
-def preview(*, session: Session, workshop_id: int, filters: RegistrationFilters) -> InviteResult:
-    """Count whom the filters would invite now, and how many of them are already invited."""
-    registrations, _unknown = _registrations(session, None, filters)
+def preview(
+    *, session: Session, workshop_id: int, filters: RegistrationFilters | None = None,
+    references: list[str] | None = None,
+) -> InviteResult:
+    """Count whom the references or filters would invite now, and how many already are."""
+    registrations, unknown = _registrations(session, references, filters)
     already = set(session.scalars(select(Invitation.registration_id).where(
         Invitation.workshop_id == workshop_id)))
     again = sum(registration.id in already for registration in registrations)
-    return InviteResult(len(registrations) - again, again, [])
+    return InviteResult(len(registrations) - again, again, unknown)
