@@ -19,7 +19,7 @@ from app.core.config import MALAYSIA
 from app.models import Invitation, OutboxMail, Registration, Representative
 from app.schemas.reply import ReplyAnswer, RepresentativeAnswer
 from app.schemas.workshop import WorkshopPatch
-from app.services import invitations, seating, workshop_due, workshops
+from app.services import deadline, invitations, manage, seating, workshop_due, workshops
 from app.services.invitation_links import issue_token
 from app.services.private_links import form_guard
 from tests.conftest import ROOT, TEST_DATABASE_URL, LiveServer
@@ -229,3 +229,20 @@ def test_two_send_emails_workers_send_each_reminder_once(
     assert sum(subject.startswith("Peringatan") for subject in subjects) == 3
     assert sum(subject.startswith("Jemputan") for subject in subjects) == 3
     assert len(subjects) == 6
+
+
+def test_a_withdrawn_registration_gives_up_its_seats(session: Session) -> None:
+    workshop_id = stored_workshop(session, capacity=1)
+    first, second = _invited(session, workshop_id, 2)
+    seating.reply(session=session, invitation=first, answer=_accept(1), now=NOW)
+    seating.reply(session=session, invitation=second, answer=_accept(1), now=NOW)
+    withdrawing = session.get(Registration, first.registration_id)
+    assert withdrawing is not None
+
+    # Withdrawing is only possible while the call is open.
+    closes = deadline.registration_closes_at(session)
+    manage.withdraw_registration(session=session, registration=withdrawing,
+                                 now=closes - dt.timedelta(days=1))
+
+    session.expire_all()
+    assert (first.status, first.token_hash, second.status) == ("cancelled", None, "offered")

@@ -175,3 +175,18 @@ def preview(
         Invitation.workshop_id == workshop_id)))
     again = sum(registration.id in already for registration in registrations)
     return InviteResult(len(registrations) - again, again, unknown)
+
+
+def withdraw_invitations(*, session: Session, registration_id: int, now: dt.datetime) -> int:
+    """Cancel a withdrawn registration's invitations still in play, offering its seats on."""
+    open_ones = list(session.scalars(select(Invitation).where(
+        Invitation.registration_id == registration_id,
+        Invitation.status.in_(("invited", "accepted", "waiting", "offered")))))
+    for invitation in open_ones:
+        workshop = lock_workshop(session=session, workshop_id=invitation.workshop_id)
+        invitation.status = "cancelled"
+        invitation.token_hash = None
+        invitation.offer_expires_at = None
+        session.flush()
+        seating.offer_free_seats(session=session, workshop=workshop, now=now)
+    return len(open_ones)

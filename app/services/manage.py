@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Registration, RegistrationEvent, RegistrationFocusArea, RegistrationPillar
 from app.schemas.registration import RegistrationCreate, organisation_key
-from app.services import deadline, outbox
+from app.services import deadline, invitations, outbox
 from app.services.registrations import CallClosed, DuplicateRegistration
 
 
@@ -124,4 +124,6 @@ def withdraw_registration(
         registration_id=registration.id, at=now, actor="registrant", action="withdrawn"
     ))
     outbox.queue_withdrawal_mails(session=session, registration=registration, now=now)
+    # A withdrawn organisation keeps no workshop seats: they go to the waiting list.
+    invitations.withdraw_invitations(session=session, registration_id=registration.id, now=now)
     session.flush()
