@@ -36,11 +36,13 @@ from app.routers import (
     api,
     hand_read,
     health,
+    invitation,
     manage,
     public,
     staff,
     staff_api,
     staff_api_announcements,
+    workshops_api,
 )
 from app.schemas.registration import field_errors
 from app.services.health import migrations_at_head
@@ -149,10 +151,12 @@ def create_app() -> FastAPI:
     application.include_router(api.router)
     application.include_router(public.router)
     application.include_router(manage.router)
+    application.include_router(invitation.router)
     application.include_router(health.router)
     application.include_router(staff.router)
     application.include_router(staff_api.router)
     application.include_router(staff_api_announcements.router)
+    application.include_router(workshops_api.router)
     hand_read.document_registration_body(application)
     application.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     application.add_middleware(BodySizeLimit)

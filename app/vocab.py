@@ -193,3 +193,27 @@ CONTACT_EMAIL_STATES: tuple[Term, ...] = (
     Term("deliverable", "Boleh dihantar", "Deliverable"),
 )
 CONTACT_EMAIL_STATE_CODES = tuple(term.code for term in CONTACT_EMAIL_STATES)
+# An invitation to a workshop, from the mail to the answer (docs/staff.md has the diagram).
+INVITATION_STATUSES: tuple[Term, ...] = (
+    Term("invited", "Dijemput", "Invited"),
+    Term("accepted", "Menerima", "Accepted"),
+    Term("declined", "Menolak", "Declined"),
+    Term("waiting", "Dalam senarai menunggu", "On the waiting list"),
+    Term("offered", "Ditawarkan tempat", "Offered seats"),
+    Term("expired", "Tawaran tamat", "Offer expired"),
+    Term("cancelled", "Dibatalkan", "Cancelled"),
+)
+INVITATION_STATUS_CODES = tuple(term.code for term in INVITATION_STATUSES)
+# Still waiting for an answer from the organisation.
+OPEN_INVITATION_STATUSES = ("invited", "offered")
+
+# How a reply reached the secretariat.
+REPLY_CHANNELS: tuple[Term, ...] = (
+    Term("link", "Pautan peribadi", "Private link"),
+    Term("phone", "Telefon", "Phone"),
+    Term("letter", "Surat", "Letter"),
+    Term("email", "E-mel", "Email"),
+)
+REPLY_CHANNEL_CODES = tuple(term.code for term in REPLY_CHANNELS)
+_BY_CODE["invitation_status"] = {term.code: term for term in INVITATION_STATUSES}
+_BY_CODE["reply_channel"] = {term.code: term for term in REPLY_CHANNELS}

@@ -33,8 +33,8 @@ from tests.staff_helpers import SETUP, registration, sign_in, staff_user
 
 pytestmark = pytest.mark.usefixtures("staff_ready")
 
-RECORD = ["reference", "submitted_at", "updated_at", "withdrawn_at"]
-PLANNING = ["invitation_status", "staff_notes"]
+RECORD = ["reference", "submitted_at", "updated_at", "withdrawn_at", "contact_undeliverable_at"]
+PLANNING = ["staff_notes"]
 
 
 def test_the_code_types_list_the_vocabulary_codes_in_order() -> None:

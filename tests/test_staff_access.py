@@ -22,6 +22,7 @@ from tests.staff_helpers import (
     sign_in,
     staff_user,
 )
+from tests.workshop_helpers import stored_workshop
 
 pytestmark = pytest.mark.usefixtures("staff_ready")
 
@@ -65,10 +66,12 @@ def test_the_enumeration_finds_the_pages_and_endpoints() -> None:
         "/api/v1/announcements", "/api/v1/announcements/{announcement_id}"}
 
 
-def _url(path: str, reference: str, announcement_id: int = 1) -> str:
+def _url(path: str, reference: str, announcement_id: int = 1, workshop_id: int = 1) -> str:
     return (path.replace("{reference}", reference).replace("{user_id}", "1")
             .replace("{token_id}", "1").replace("{change}", "disable")
-            .replace("{announcement_id}", str(announcement_id)))
+            .replace("{announcement_id}", str(announcement_id))
+            .replace("{workshop_id}", str(workshop_id)).replace("{invitation_id}", "1")
+            .replace("{file_format}", "csv"))
 
 
 def _announcement_id(session: Session, path: str) -> int:
@@ -90,12 +93,12 @@ def test_staff_pages_send_anonymous_people_to_the_login_page(
     registered = registration(session)
 
     response = client.request(method, _url(path, registered.reference), follow_redirects=False,
-                              data={"invitation_status": "invited"} if method == "POST" else None)
+                              data={"staff_notes": "x"} if method == "POST" else None)
 
     assert response.status_code == 303
     assert response.headers["location"].startswith("/staff/login")
     session.expire_all()
-    assert session.get(Registration, registered.id).invitation_status == "not_invited"
+    assert session.get(Registration, registered.id).staff_notes == ""
 
 
 @pytest.mark.parametrize(("method", "path", "route"), STAFF_ROUTES)
@@ -105,9 +108,11 @@ def test_viewers_are_refused_what_only_administrators_may_do(
     viewer = staff_user(session, role="viewer")
     registered = registration(session)
     announcement_id = _announcement_id(session, path)
+    workshop_id = stored_workshop(session, capacity=5)
     csrf = sign_in(client, viewer)
 
-    response = client.request(method, _url(path, registered.reference, announcement_id),
+    response = client.request(method, _url(path, registered.reference, announcement_id,
+                                           workshop_id),
                               follow_redirects=False,
                               data={"csrf_token": csrf} if method == "POST" else None)
 
@@ -121,9 +126,14 @@ def test_administrator_only_routes_are_the_expected_ones() -> None:
     admin_paths = {path for _, path, route in STAFF_ROUTES if _depends_on(route, admin_only)}
     assert {"/staff/audit", "/staff/users", "/staff/tokens", "/staff/deadline",
             "/staff/workshop/capacity", "/staff/outbox/{mail_id}/retry",
-            "/staff/registrations/{reference}/resend", "/staff/announcements/new"} <= admin_paths
+            "/staff/registrations/{reference}/resend", "/staff/announcements/new",
+            "/staff/workshops/new",
+            "/staff/workshops/{workshop_id}/invite", "/staff/workshops/{workshop_id}/edit",
+            "/staff/workshops/{workshop_id}/invitations/{invitation_id}/reply",
+            "/staff/workshops/{workshop_id}/invitations/{invitation_id}/{change}"} <= admin_paths
     assert "/staff/announcements" not in admin_paths
     assert "/staff/announcements/{announcement_id}" not in admin_paths
+    assert "/staff/workshops/{workshop_id}" not in admin_paths
     assert "/staff/outbox" not in admin_paths
     assert "/staff/registrations" not in admin_paths
     assert "/staff/exports/registrations.csv" not in admin_paths
@@ -134,9 +144,10 @@ def test_staff_pages_are_never_cached(client: TestClient, session: Session, path
     admin = staff_user(session)
     registered = registration(session)
     announcement_id = _announcement_id(session, path)
+    workshop_id = stored_workshop(session, capacity=5)
     sign_in(client, admin)
 
-    response = client.get(_url(path, registered.reference, announcement_id),
+    response = client.get(_url(path, registered.reference, announcement_id, workshop_id),
                           follow_redirects=False)
 
     assert response.headers["cache-control"] == "no-store"

@@ -272,14 +272,13 @@ def test_staff_post_without_the_right_csrf_token_is_refused_and_changes_nothing(
     sign_in(client, user)
     url = f"/staff/registrations/{registered.reference}"
 
-    missing = client.post(url, data={"invitation_status": "invited", "staff_notes": "x"})
-    forged = client.post(url, data={"invitation_status": "invited", "staff_notes": "x",
-                                    "csrf_token": "forged"})
+    missing = client.post(url, data={"staff_notes": "x"})
+    forged = client.post(url, data={"staff_notes": "x", "csrf_token": "forged"})
 
     assert missing.status_code == forged.status_code == 403
     session.expire_all()
     stored = session.get(Registration, registered.id)
-    assert (stored.invitation_status, stored.staff_notes) == ("not_invited", "")
+    assert stored.staff_notes == ""
 
 
 def test_a_session_token_from_another_session_is_not_accepted(

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import AuditLog, Registration, RegistrationEvent
+from app.models import AuditLog, Invitation, Registration, RegistrationEvent, Workshop
 from app.services import staff_auth
 from tests.conftest import Clock
 from tests.staff_helpers import (
@@ -19,6 +19,7 @@ from tests.staff_helpers import (
     sign_in,
     staff_user,
 )
+from tests.workshop_helpers import stored_workshop
 
 T0 = dt.datetime(2022, 10, 10, 9, 0, tzinfo=dt.UTC)
 
@@ -163,7 +164,6 @@ def test_api_detail_and_its_404(client: TestClient, three: dict[str, Registratio
     body = found.json()
     assert body["organisation_name"] == "Universiti Malaya"
     assert body["pillars"] == ["prevention", "partnership"]
-    assert body["invitation_status"] == "not_invited"
     assert missing.status_code == 404
 
 
@@ -192,7 +192,7 @@ def test_hostile_names_are_escaped_on_the_pages(client: TestClient, session: Ses
         assert "<script>alert" not in page and "&lt;script&gt;" in page
 
 
-def test_invitation_status_change_is_recorded_with_who_and_when(
+def test_staff_notes_change_is_recorded_with_who_and_when(
     client: TestClient, session: Session, three: dict[str, Registration], clock: Clock
 ) -> None:
     admin = staff_user(session, role="admin")
@@ -200,40 +200,45 @@ def test_invitation_status_change_is_recorded_with_who_and_when(
     registered = three["union"]
 
     answer = client.post(f"/staff/registrations/{registered.reference}", data={
-        "csrf_token": csrf, "invitation_status": "invited", "staff_notes": "Jemput ke bengkel"},
-        follow_redirects=False)
+        "csrf_token": csrf, "staff_notes": "Jemput ke bengkel"}, follow_redirects=False)
 
     assert answer.status_code == 303
     session.expire_all()
-    stored = session.get(Registration, registered.id)
-    assert (stored.invitation_status, stored.staff_notes) == ("invited", "Jemput ke bengkel")
+    assert session.get(Registration, registered.id).staff_notes == "Jemput ke bengkel"
     events = session.scalars(select(RegistrationEvent).where(
         RegistrationEvent.registration_id == registered.id).order_by(RegistrationEvent.id)).all()
     assert [(e.action, e.actor, e.detail, e.at) for e in events] == [
-        ("invitation_status", f"staff:{admin.id}", "not_invited → invited", clock.now),
         ("staff_notes", f"staff:{admin.id}", "", clock.now),
     ]
     page = client.get(answer.headers["location"], params={"lang": "en"})
-    assert "Invitation status changed" in page.text and admin.email in page.text
-    assert "Not invited → Invited" in page.text
+    assert "Staff notes changed" in page.text and admin.email in page.text
+    assert "Not invited to any workshop yet." in page.text
 
 
-def test_an_unknown_invitation_status_is_refused(
+def test_notes_that_are_too_long_are_refused(
     client: TestClient, session: Session, three: dict[str, Registration]
 ) -> None:
     csrf = sign_in(client, staff_user(session, role="admin"))
     answer = client.post(f"/staff/registrations/{three['cso'].reference}",
-                         data={"csrf_token": csrf, "invitation_status": "maybe"})
+                         data={"csrf_token": csrf, "staff_notes": "x" * 5001})
     assert answer.status_code == 422
     session.expire_all()
-    assert session.get(Registration, three["cso"].id).invitation_status == "not_invited"
+    assert session.get(Registration, three["cso"].id).staff_notes == ""
+
+
+def _invitation(session: Session, registered: Registration, status: str) -> None:
+    workshop = session.scalars(select(Workshop)).first()
+    if workshop is None:
+        workshop = session.get(Workshop, stored_workshop(session, capacity=10))
+    session.add(Invitation(workshop_id=workshop.id, registration_id=registered.id,
+                           status=status, invited_at=T0))
 
 
 def test_workshop_counts_and_capacity(
     client: TestClient, session: Session, three: dict[str, Registration]
 ) -> None:
-    three["union"].invitation_status = "confirmed"
-    three["cso"].invitation_status = "invited"
+    _invitation(session, three["union"], "accepted")
+    _invitation(session, three["cso"], "invited")
     withdrawn = registration(session, category="academic", workshop_attendees=3)
     withdrawn.withdrawn_at = T0
     session.commit()

@@ -8,10 +8,12 @@ import signal
 import threading
 from typing import Any
 
+from app.core.clock import utcnow
 from app.core.config import get_settings
 from app.core.db import new_session
 from app.core.logging import configure_logging, log_style
 from app.services.mailer import BATCH_SIZE, deliver_due, log_waiting_mail
+from app.services.workshop_due import run_due
 
 log = logging.getLogger("alliance87.mail")
 
@@ -43,6 +45,8 @@ def run(arguments: argparse.Namespace) -> int:
     totals = {"sent": 0, "retrying": 0, "failed": 0}
     while True:
         with new_session() as session:
+            # Offers, expiries and reminders become mail here, and go out just below.
+            run_due(session=session, now=utcnow())
             if settings.smtp_host is None:
                 last_logged_id = log_waiting_mail(session=session, after_id=last_logged_id)
                 busy = False

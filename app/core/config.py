@@ -82,6 +82,10 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # auto: short lines for people at a terminal or in development, JSON lines otherwise.
     log_format: Literal["auto", "json", "text"] = "auto"
+    # A waiting organisation offered freed seats has this long to take them.
+    workshop_offer_hours: float = Field(default=48.0, gt=0, le=24 * 60)
+    # Invitees who have not answered get one reminder this long before replies close.
+    workshop_reminder_hours: float = Field(default=72.0, gt=0, le=24 * 60)
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=10, ge=0, le=200)
 

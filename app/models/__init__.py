@@ -12,6 +12,7 @@ from app.models.registration import (
     RegistrationPillar,
 )
 from app.models.staff import ApiToken, AuditLog, StaffSession, StaffUser
+from app.models.workshop import Invitation, Representative, Workshop
 
 __all__ = [
     "Announcement",
@@ -20,12 +21,15 @@ __all__ = [
     "Base",
     "CallDeadline",
     "IdempotencyRecord",
+    "Invitation",
     "OutboxMail",
     "PortalSetting",
     "Registration",
     "RegistrationEvent",
     "RegistrationFocusArea",
     "RegistrationPillar",
+    "Representative",
     "StaffSession",
     "StaffUser",
+    "Workshop",
 ]

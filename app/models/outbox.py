@@ -39,6 +39,10 @@ class OutboxMail(Base):
     announcement_id: Mapped[int | None] = mapped_column(
         ForeignKey("announcement.id", ondelete="CASCADE"), default=None
     )
+    # A workshop mail's invitation: which workshop it tells about.
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitation.id", ondelete="SET NULL"), default=None
+    )
     kind: Mapped[str] = mapped_column(String(32))
     to_address: Mapped[str] = mapped_column(String(320))
     language: Mapped[str] = mapped_column(String(2))

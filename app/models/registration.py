@@ -38,10 +38,6 @@ class Registration(Base):
         CheckConstraint(
             "(category = 'other') = (category_other <> '')", name="category_other_iff_other"
         ),
-        CheckConstraint(
-            "invitation_status IN ('not_invited', 'invited', 'confirmed', 'declined')",
-            name="invitation_status_known",
-        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -83,8 +79,7 @@ class Registration(Base):
 
     # The registrant's private edit/withdraw link carries a token; only its SHA-256 is kept.
     manage_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
-    # Workshop planning, kept by the secretariat.
-    invitation_status: Mapped[str] = mapped_column(String(16), default="not_invited")
+    # Workshop planning, kept by the secretariat (invitations are rows of their own).
     staff_notes: Mapped[str] = mapped_column(Text, default="")
 
     pillar_rows: Mapped[list[RegistrationPillar]] = relationship(

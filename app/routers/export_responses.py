@@ -7,12 +7,13 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator
 
+from fastapi import HTTPException, status
 from fastapi.responses import Response, StreamingResponse
 from sqlalchemy.orm import Session
 
 from app.core.config import MALAYSIA
 from app.schemas.staff import RegistrationFilters
-from app.services import audit, exports, staff_registrations
+from app.services import attendee_export, audit, exports, staff_registrations, workshops
 from app.services.exports import Cell
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -68,3 +69,25 @@ def export_response(
     return StreamingResponse(
         _xlsx_chunks(rows, header), headers=headers, media_type=XLSX_MEDIA_TYPE
     )
+
+
+def attendee_file(*, session: Session, workshop_id: int, staff_user_id: int,
+                  language: str, file_format: str, via: str, now: dt.datetime) -> Response:
+    """Log and return the attendee list as CSV or XLSX."""
+    try:
+        workshop = workshops.get_workshop(session=session, workshop_id=workshop_id)
+    except workshops.WorkshopNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No workshop has this id.") from None
+    rows = attendee_export.attendee_rows(session=session, workshop_id=workshop.id,
+                                         language=language)
+    audit.record_export(session=session, staff_user_id=staff_user_id, file_format=file_format,
+                        via=via, filters={"workshop": str(workshop.id), "list": "attendees"},
+                        language=language, row_count=len(rows), now=now)
+    stamp = now.astimezone(MALAYSIA).strftime("%Y%m%d-%H%M")
+    headers = {"Content-Disposition":
+               f'attachment; filename="workshop-{workshop.id}-attendees-{stamp}.{file_format}"'}
+    if file_format == "csv":
+        return Response(attendee_export.as_csv(rows, language), headers=headers,
+                        media_type="text/csv; charset=utf-8")
+    return Response(attendee_export.as_xlsx(rows, language), headers=headers,
+                    media_type=XLSX_MEDIA_TYPE)

@@ -16,7 +16,7 @@ from app.core.db import begin_write
 from app.core.i18n import N_, gettext
 from app.core.ratelimit import client_address
 from app.deps import LanguageDep, NowDep, SessionDep, WriteSessionDep
-from app.routers import staff_admin, staff_announcements, staff_outbox
+from app.routers import staff_admin, staff_announcements, staff_outbox, staff_workshops
 from app.routers.export_responses import export_response
 from app.routers.staff_deps import (
     LOGIN_CSRF_COOKIE,
@@ -31,7 +31,14 @@ from app.routers.staff_deps import (
     render,
 )
 from app.schemas.staff import INVITATION_STATUSES
-from app.services import announcements, audit, staff_auth, staff_registrations, workshop
+from app.services import (
+    announcements,
+    audit,
+    invitations,
+    staff_auth,
+    staff_registrations,
+    workshop,
+)
 
 PER_PAGE = 50
 MAX_NOTES_LENGTH = 5000
@@ -149,6 +156,8 @@ def registration_detail(request: Request, reference: str, staff: StaffDep,
     history = staff_registrations.registration_history(session=session, registration=registration)
     return render(request, "registration.html", language, staff=staff,
                   registration=registration, history=history, statuses=INVITATION_STATUSES,
+                  invitations=invitations.registration_invitations(
+                      session=session, registration_id=registration.id),
                   saved=request.query_params.get("saved") == "1",
                   resent=request.query_params.get("resent") == "1", error=None)
 
@@ -156,22 +165,22 @@ def registration_detail(request: Request, reference: str, staff: StaffDep,
 @backoffice.post("/registrations/{reference}", dependencies=[AdminOnly])
 def update_planning(request: Request, reference: str, form: FormDep, staff: StaffDep,
                     session: WriteSessionDep, now: NowDep, language: LanguageDep) -> Response:
-    """Change a registration's invitation status and notes."""
+    """Change a registration's staff notes."""
     registration = staff_registrations.find_registration(session=session, reference=reference)
     if registration is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND)
-    new_status = str(form.get("invitation_status", ""))
     notes = str(form.get("staff_notes", "")).replace("\r\n", "\n").strip()
-    if new_status not in INVITATION_STATUSES or len(notes) > MAX_NOTES_LENGTH:
+    if len(notes) > MAX_NOTES_LENGTH:
         history = staff_registrations.registration_history(session=session,
                                                            registration=registration)
         return render(request, "registration.html", language, 422, staff=staff,
                       registration=registration, history=history, statuses=INVITATION_STATUSES,
-                      saved=False, error=N_("Choose an invitation status, and keep the notes "
-                                            "under 5,000 characters."))
+                      saved=False, invitations=invitations.registration_invitations(
+                          session=session, registration_id=registration.id),
+                      error=N_("Keep the notes under 5,000 characters."))
     staff_registrations.update_planning(
-        session=session, registration=registration, invitation_status=new_status,
-        staff_notes=notes, staff_user_id=staff.user.id, now=now)
+        session=session, registration=registration, staff_notes=notes,
+        staff_user_id=staff.user.id, now=now)
     return RedirectResponse(f"/staff/registrations/{registration.reference}?saved=1",
                             status_code=status.HTTP_303_SEE_OTHER)
 
@@ -206,5 +215,6 @@ def export_xlsx(staff: StaffDep, session: WriteSessionDep, stream_session: Strea
 backoffice.include_router(staff_admin.router)
 backoffice.include_router(staff_outbox.router)
 backoffice.include_router(staff_announcements.router)
+backoffice.include_router(staff_workshops.router)
 router.include_router(login_router, prefix="/staff")
 router.include_router(backoffice, prefix="/staff")

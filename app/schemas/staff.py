@@ -12,12 +12,18 @@ from app.core.i18n import N_
 from app.schemas.registration_fields import STAFF_FIELDS, FieldKind
 from app.vocab import Category, FocusArea, Pillar, State
 
-InvitationStatus = Literal["not_invited", "invited", "confirmed", "declined"]
+# A registration's invitation status is its invitation to the latest workshop, if any.
+InvitationStatus = Literal["not_invited", "invited", "accepted", "declined", "waiting",
+                           "offered", "expired", "cancelled"]
 INVITATION_STATUSES: dict[str, str] = {
     "not_invited": N_("Not invited"),
     "invited": N_("Invited"),
-    "confirmed": N_("Confirmed"),
+    "accepted": N_("Accepted"),
     "declined": N_("Declined"),
+    "waiting": N_("On the waiting list"),
+    "offered": N_("Offered seats"),
+    "expired": N_("Offer expired"),
+    "cancelled": N_("Cancelled"),
 }
 Sort = Literal[
     "-submitted_at", "submitted_at", "organisation_name", "-organisation_name",
@@ -122,7 +128,6 @@ def _read_model() -> type[_RegistrationRecord]:
         __doc__=_RegistrationRecord.__doc__,
         __module__=__name__,
         **answers,
-        invitation_status=(InvitationStatus, ...),
         staff_notes=(str, ...),
     )
 

@@ -170,7 +170,6 @@ def demo_registrations(
             "preferred_language": rng.choice(("ms", "en")),
             "consent_pdpa": True,
             "consent_share_partners": rng.random() < 0.6,
-            "invitation_status": "not_invited",
             "staff_notes": "",
             "withdrawn_at": None,
             "manage_token_hash": None,

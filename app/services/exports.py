@@ -23,7 +23,7 @@ from app.core.i18n import N_, gettext
 from app.models import Registration, RegistrationFocusArea, RegistrationPillar
 from app.schemas.registration_fields import STAFF_FIELDS, RegistrationField
 from app.schemas.staff import INVITATION_STATUSES, RegistrationFilters
-from app.services.staff_registrations import AnySelect, filtered
+from app.services.staff_registrations import AnySelect, filtered, invitation_status
 from app.vocab import Term
 
 Kind = Literal["text", "datetime", "number"]
@@ -190,7 +190,7 @@ COLUMNS: tuple[ExportColumn, ...] = (
     ExportColumn(N_("Submitted (Malaysia time)"), "datetime", 19,
                  Registration.submitted_at.expression, _malaysian_time),
     *(_answer_column(field) for field in STAFF_FIELDS),
-    ExportColumn(N_("Invitation status"), "text", 16, Registration.invitation_status.expression,
+    ExportColumn(N_("Invitation status"), "text", 16, invitation_status(),
                  _invitation_statuses),
     ExportColumn(N_("Staff notes"), "text", 40, Registration.staff_notes.expression),
     ExportColumn(N_("Withdrawn (Malaysia time)"), "datetime", 19,

@@ -16,11 +16,20 @@ from app.models import OutboxMail, Registration
 from app.services import deadline
 from app.services.private_links import manage_url
 
-_PRIVATE_LINK = re.compile(r"(/manage/)[A-Za-z0-9_-]{20,}")
+_PRIVATE_LINK = re.compile(r"(/manage/|/invitation/)[A-Za-z0-9_-]{20,}")
 
 
 class MailCannotBeRendered(Exception):
     """The mail's registration is gone, so there is nothing to write."""
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with a mail (a workshop's calendar file)."""
+
+    filename: str
+    content_type: str
+    content: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +41,7 @@ class RenderedMail:
     body_html: str
     # Whom a reply reaches; empty: the enquiries mailbox.
     reply_to: str = ""
+    attachments: tuple[Attachment, ...] = ()
 
 
 # The secretariat's notices: pressing Reply writes to the registrant.
@@ -87,6 +97,10 @@ def build_message(
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(rendered.body_text)
     message.add_alternative(rendered.body_html, subtype="html")
+    for attachment in rendered.attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        message.add_attachment(attachment.content, maintype=maintype, subtype=subtype,
+                               filename=attachment.filename)
     # After the content: setting the content clears every Content-* header.
     message["Content-Language"] = mail.language
     return message

@@ -22,6 +22,7 @@ from app.core.clock import utcnow
 from app.core.config import Settings, get_settings
 from app.core.db import begin_write
 from app.models import OutboxMail
+from app.services import workshop_mail
 from app.services.announcement_mail import ANNOUNCEMENT_KINDS, render_announcement
 from app.services.deliverability import note_delivery
 from app.services.mail_content import (
@@ -106,6 +107,8 @@ def render(session: Session, mail: OutboxMail) -> RenderedMail:
     try:
         if mail.kind in ANNOUNCEMENT_KINDS:
             return render_announcement(session=session, mail=mail)
+        if mail.kind.startswith("workshop_"):
+            return workshop_mail.render(session=session, mail=mail)
         return render_mail(session=session, mail=mail)
     finally:
         session.rollback()  # only read: end the transaction before sending

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.models import Registration, RegistrationEvent, RegistrationFocusArea, RegistrationPillar
 from app.schemas.registration import RegistrationCreate, organisation_key
 from app.schemas.registration_fields import CORRECTABLE_FIELDS as CORRECTABLE_FIELDS
-from app.services import deadline, mail_queue
+from app.services import deadline, invitations, mail_queue
 from app.services.registration.receipt import CallClosed, DuplicateRegistration
 
 
@@ -121,4 +121,6 @@ def withdraw_registration(
         ),
         mail_queue.to_secretariat("withdrawal_notice", registration_id=registration.id, now=now),
     ])
+    # A withdrawn organisation keeps no workshop seats: they go to the waiting list.
+    invitations.withdraw_invitations(session=session, registration_id=registration.id, now=now)
     session.flush()

@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import OutboxMail, Registration
+from app.services import workshop_mail
 from app.services.announcement_mail import announcement_subject
-from app.services.mail_content import subject_of
+from app.services.mail_content import MailCannotBeRendered, subject_of
 from app.vocab import MAIL_STATUS_CODES, RETRYABLE_MAIL_STATUSES
 
 
@@ -83,6 +84,11 @@ def _subjects(session: Session, mails: Sequence[OutboxMail]) -> dict[int, str]:
             subjects[mail.id] = mail.subject
         elif mail.kind == "announcement":
             subjects[mail.id] = announcement_subject(session=session, mail=mail)
+        elif mail.kind.startswith("workshop_"):
+            try:
+                subjects[mail.id] = workshop_mail.subject(session=session, mail=mail)
+            except MailCannotBeRendered:
+                subjects[mail.id] = ""
         elif registration is not None:
             subjects[mail.id] = subject_of(mail, registration)
         else:

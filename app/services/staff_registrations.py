@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.models import (
+    Invitation,
     Registration,
     RegistrationEvent,
     RegistrationFocusArea,
     RegistrationPillar,
     StaffUser,
+    Workshop,
 )
 from app.schemas.staff import RegistrationFilters
 
@@ -33,10 +35,21 @@ class RegistrationPage:
     total: int
     page: int
     per_page: int
+    # Each listed registration's invitation status (see `invitation_status`).
+    invitation_statuses: dict[int, str] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
+
+
+def invitation_status() -> ColumnElement[str]:
+    """The status of a registration's invitation to the latest workshop, or `not_invited`."""
+    latest = (select(Invitation.status).join(Workshop, Workshop.id == Invitation.workshop_id)
+              .where(Invitation.registration_id == Registration.id)
+              .order_by(Workshop.starts_at.desc(), Invitation.id.desc()).limit(1)
+              .correlate(Registration).scalar_subquery())
+    return func.coalesce(latest, "not_invited")
 
 
 def _conditions(filters: RegistrationFilters) -> list[ColumnElement[bool]]:
@@ -56,7 +69,7 @@ def _conditions(filters: RegistrationFilters) -> list[ColumnElement[bool]]:
     elif filters.attending == "no":
         conditions.append(Registration.workshop_attendees == 0)
     if filters.invitation_status:
-        conditions.append(Registration.invitation_status == filters.invitation_status)
+        conditions.append(invitation_status() == filters.invitation_status)
     if filters.email_status == "undeliverable":
         conditions.append(Registration.contact_undeliverable_at.is_not(None))
     elif filters.email_status == "deliverable":
@@ -107,9 +120,11 @@ def list_registrations(
 ) -> RegistrationPage:
     """Return one page of the registrations the filters match."""
     total = count_registrations(session=session, filters=filters)
-    statement = filtered(select(Registration), filters).limit(per_page).offset(
-        (page - 1) * per_page)
-    return RegistrationPage(list(session.scalars(statement)), total, page, per_page)
+    statement = filtered(select(Registration, invitation_status()), filters).limit(
+        per_page).offset((page - 1) * per_page)
+    rows = session.execute(statement).all()
+    return RegistrationPage([row for row, _ in rows], total, page, per_page,
+                            {row.id: status for row, status in rows})
 
 
 def find_registration(*, session: Session, reference: str) -> Registration | None:
@@ -118,18 +133,12 @@ def find_registration(*, session: Session, reference: str) -> Registration | Non
 
 
 def update_planning(
-    *, session: Session, registration: Registration, invitation_status: str,
-    staff_notes: str, staff_user_id: int, now: dt.datetime,
+    *, session: Session, registration: Registration, staff_notes: str, staff_user_id: int,
+    now: dt.datetime,
 ) -> list[str]:
-    """Change the invitation status and notes, recording each change with who and when."""
+    """Change the staff notes, recording the change with who and when."""
     actor = f"staff:{staff_user_id}"
     changed: list[str] = []
-    if invitation_status != registration.invitation_status:
-        session.add(RegistrationEvent(
-            registration_id=registration.id, at=now, actor=actor, action="invitation_status",
-            detail=f"{registration.invitation_status} → {invitation_status}"))
-        registration.invitation_status = invitation_status
-        changed.append("invitation_status")
     if staff_notes != registration.staff_notes:
         # The notes themselves stay on the registration; the history says only that they changed.
         session.add(RegistrationEvent(

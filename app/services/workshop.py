@@ -10,7 +10,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import PortalSetting, Registration, RegistrationFocusArea, RegistrationPillar
-from app.vocab import CATEGORY_CODES, FOCUS_AREA_CODES, PILLAR_CODES, STATE_CODES
+from app.services.staff_registrations import invitation_status
+from app.vocab import (
+    CATEGORY_CODES,
+    FOCUS_AREA_CODES,
+    INVITATION_STATUS_CODES,
+    PILLAR_CODES,
+    STATE_CODES,
+)
 
 CAPACITY_KEY = "workshop_capacity"
 MAX_CAPACITY = 100_000
@@ -100,14 +107,17 @@ def workshop_summary(*, session: Session) -> WorkshopSummary:
     registrations, attending = session.execute(select(
         func.count(), func.count().filter(Registration.workshop_attendees > 0)
     ).where(active)).one()
+    # Each registration counts once, by its invitation to the latest workshop.
+    status = invitation_status()
     seats_by_status = dict(session.execute(
-        select(Registration.invitation_status, func.sum(Registration.workshop_attendees))
-        .where(active).group_by(Registration.invitation_status)).all())
-    statuses = _grouped(session, Registration.invitation_status)
+        select(status, func.sum(Registration.workshop_attendees))
+        .where(active).group_by(status)).all())
+    statuses = _grouped(session, status)
     seats = Seats(
         offered=int(sum(v or 0 for v in seats_by_status.values())),
-        invited=int(seats_by_status.get("invited") or 0),
-        confirmed=int(seats_by_status.get("confirmed") or 0),
+        invited=int(sum(seats_by_status.get(code) or 0
+                        for code in ("invited", "waiting", "offered"))),
+        confirmed=int(seats_by_status.get("accepted") or 0),
         declined=int(seats_by_status.get("declined") or 0),
         capacity=workshop_capacity(session=session),
     )
@@ -120,6 +130,6 @@ def workshop_summary(*, session: Session) -> WorkshopSummary:
                        PILLAR_CODES),
         by_focus_area=bars(_grouped(session, RegistrationFocusArea.focus_area,
                                     RegistrationFocusArea), FOCUS_AREA_CODES),
-        by_invitation_status=bars(statuses, ("not_invited", "invited", "confirmed", "declined")),
+        by_invitation_status=bars(statuses, ("not_invited", *INVITATION_STATUS_CODES)),
         seats=seats,
     )

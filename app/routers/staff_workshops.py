@@ -1,0 +1,278 @@
+"""Back-office pages for workshops: create and edit, invite, follow the answers, record replies.
+
+Included in the back-office router, so a signed-in session and CSRF are already checked;
+changes need an administrator.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Request, status
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+
+from app.core.config import MALAYSIA
+from app.core.i18n import N_, gettext
+from app.deps import LanguageDep, NowDep, SessionDep, WriteSessionDep
+from app.models import Workshop
+from app.routers.export_responses import attendee_file
+from app.routers.staff_deps import AdminOnly, FiltersDep, FormDep, NoStoreRoute, StaffDep, render
+from app.schemas.reply import parse_reply
+from app.schemas.staff import INVITATION_STATUSES, RegistrationFilters
+from app.schemas.workshop import WorkshopCreate, WorkshopPatch
+from app.services import invitations, seating, workshops
+from app.services.workshop_mail import format_time
+from app.vocab import REPLY_CHANNEL_CODES
+
+router = APIRouter(prefix="/workshops", route_class=NoStoreRoute, include_in_schema=False)
+WorkshopId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+FIELDS = tuple(WorkshopCreate.model_fields)
+# A page of the list holds 50; a hand-made selection never needs more than a few pages.
+MOST_SELECTED = 1000
+TIME_FIELDS = ("starts_at", "ends_at", "replies_close_at")
+FORM_MESSAGES = {
+    "title_ms": N_("Enter the title in Bahasa Melayu (up to 200 characters)"),
+    "title_en": N_("Enter the title in English (up to 200 characters)"),
+    "starts_at": N_("Enter when the workshop starts, in Malaysian time"),
+    "ends_at": N_("Enter when the workshop ends, in Malaysian time"),
+    "venue": N_("Enter the venue (up to 500 characters)"),
+    "online_url": N_("Enter a web address starting with https:// or http://"),
+    "replies_close_at": N_("Enter when replies close, in Malaysian time"),
+    "capacity": N_("Enter the number of seats as a whole number"),
+    "max_representatives": N_("Enter a whole number from 1 to 20"),
+}
+REPLY_REFUSED = N_("This invitation cannot be answered now (cancelled, expired, or the "
+                   "workshop has started).")
+NOT_ENOUGH_SEATS = N_("Not enough seats are free for that many representatives.")
+
+
+def _see_other(path: str) -> Response:
+    return RedirectResponse(path, status_code=status.HTTP_303_SEE_OTHER)
+
+
+def _workshop(session: SessionDep, workshop_id: int) -> Workshop:
+    try:
+        return workshops.get_workshop(session=session, workshop_id=workshop_id)
+    except workshops.WorkshopNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND) from None
+
+
+def _local_input(moment: dt.datetime) -> str:
+    return moment.astimezone(MALAYSIA).strftime("%Y-%m-%dT%H:%M")
+
+
+def _read_details(form: FormDep) -> tuple[dict[str, Any], dict[str, str]]:
+    """Read the workshop form: times are entered in Malaysian time."""
+    typed = {name: str(form.get(name, "")).strip() for name in FIELDS}
+    values: dict[str, Any] = dict(typed)
+    errors: dict[str, str] = {}
+    for name in TIME_FIELDS:
+        try:
+            values[name] = dt.datetime.fromisoformat(typed[name]).replace(tzinfo=MALAYSIA)
+        except ValueError:
+            errors[name] = FORM_MESSAGES[name]
+    try:
+        WorkshopCreate.model_validate({k: v for k, v in values.items() if k not in errors})
+    except ValidationError as invalid:
+        for error in invalid.errors():
+            name = str(error["loc"][0]) if error["loc"] else ""
+            if name in FORM_MESSAGES and name not in errors:
+                errors[name] = FORM_MESSAGES[name]
+    return values, errors
+
+
+def _form(request: Request, staff: StaffDep, language: str, values: dict[str, Any],
+          errors: dict[str, str], workshop_id: int | None = None, status_code: int = 200
+          ) -> Response:
+    shown = {k: _local_input(v) if isinstance(v, dt.datetime) else v for k, v in values.items()}
+    return render(request, "workshop_form.html", language, status_code, staff=staff,
+                  values=shown, errors={k: gettext(language, v) for k, v in errors.items()},
+                  error_order=[f for f in FIELDS if f in errors],
+                  workshop_id=workshop_id)
+
+
+@router.get("")
+def workshop_list(request: Request, staff: StaffDep, session: SessionDep,
+                  language: LanguageDep) -> Response:
+    """List the workshops with their seats."""
+    return render(request, "workshops.html", language, staff=staff,
+                  workshops=workshops.list_workshops(session=session), when=format_time)
+
+
+@router.get("/new", dependencies=[AdminOnly])
+def new_workshop(request: Request, staff: StaffDep, language: LanguageDep) -> Response:
+    """Show an empty workshop form."""
+    return _form(request, staff, language, {"max_representatives": "3"}, {})
+
+
+@router.post("/new", dependencies=[AdminOnly])
+def create_workshop(request: Request, form: FormDep, staff: StaffDep, session: WriteSessionDep,
+                    now: NowDep, language: LanguageDep) -> Response:
+    """Check and store a new workshop."""
+    values, errors = _read_details(form)
+    if not errors:
+        try:
+            workshop = workshops.create_workshop(
+                session=session, details=WorkshopCreate.model_validate(values),
+                staff_user_id=staff.user.id, now=now)
+            return _see_other(f"/staff/workshops/{workshop.id}?saved=1")
+        except workshops.WorkshopInvalid as invalid:
+            errors = invalid.errors
+    return _form(request, staff, language, values, errors,
+                 status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+@router.get("/invite", dependencies=[AdminOnly])
+def choose_workshop(request: Request, staff: StaffDep, session: SessionDep, now: NowDep,
+                    language: LanguageDep, filters: FiltersDep) -> Response:
+    """Preview, for each workshop still open, whom the list's selection or filters would invite."""
+    # From the list's "invite the selected" button: only what was ticked, perhaps nothing.
+    selecting = request.query_params.get("selection") == "1"
+    references = request.query_params.getlist("reference")[:MOST_SELECTED]
+    previews = [(workshop, invitations.preview(
+                    session=session, workshop_id=workshop.id,
+                    references=references if selecting else None,
+                    filters=None if selecting else filters))
+                for workshop, _seats in workshops.list_workshops(session=session)
+                if now < workshop.replies_close_at]
+    return render(request, "workshop_invite.html", language, staff=staff, filters=filters,
+                  selecting=selecting, references=references, previews=previews,
+                  when=format_time)
+
+
+@router.post("/{workshop_id}/invite", dependencies=[AdminOnly])
+def send_invitations(workshop_id: WorkshopId, form: FormDep, staff: StaffDep,
+                     session: WriteSessionDep, now: NowDep) -> Response:
+    """Invite the selected registrations, or those the filters match; nobody is mailed twice."""
+    references = [str(value) for value in form.getlist("reference")][:MOST_SELECTED] or None
+    filters = None if references else RegistrationFilters.model_validate(dict(form))
+    _workshop(session, workshop_id)
+    try:
+        result = invitations.invite(session=session, workshop_id=workshop_id, now=now,
+                                    staff_user_id=staff.user.id, references=references,
+                                    filters=filters)
+    except invitations.InvitingClosed:
+        raise HTTPException(status.HTTP_409_CONFLICT) from None
+    return _see_other(f"/staff/workshops/{workshop_id}?invited={result.invited}"
+                      f"&already={result.already_invited}")
+
+
+@router.get("/{workshop_id}")
+def workshop_page(request: Request, workshop_id: WorkshopId, staff: StaffDep,
+                  session: SessionDep, language: LanguageDep) -> Response:
+    """Show a workshop: its seats, its invitations and their answers."""
+    workshop = _workshop(session, workshop_id)
+    query = request.query_params
+    return render(request, "workshop_detail.html", language, staff=staff, workshop=workshop,
+                  seats=workshops.seat_counts(session=session, workshop=workshop),
+                  counts=workshops.invitation_counts(session=session, workshop_id=workshop.id),
+                  accepted=workshops.accepted_breakdown(session=session, workshop_id=workshop.id),
+                  rows=invitations.list_invitations(session=session, workshop_id=workshop.id),
+                  statuses=INVITATION_STATUSES, when=format_time, saved=query.get("saved"),
+                  invited=query.get("invited"), already=query.get("already"))
+
+
+@router.get("/{workshop_id}/edit", dependencies=[AdminOnly])
+def edit_workshop(request: Request, workshop_id: WorkshopId, staff: StaffDep,
+                  session: SessionDep, language: LanguageDep) -> Response:
+    """Show the workshop's details in a form."""
+    workshop = _workshop(session, workshop_id)
+    return _form(request, staff, language, {name: getattr(workshop, name) for name in FIELDS},
+                 {}, workshop.id)
+
+
+@router.post("/{workshop_id}/edit", dependencies=[AdminOnly])
+def change_workshop(request: Request, workshop_id: WorkshopId, form: FormDep, staff: StaffDep,
+                    session: WriteSessionDep, now: NowDep, language: LanguageDep) -> Response:
+    """Change the details; a new date, time or venue is mailed to those invited, once."""
+    values, errors = _read_details(form)
+    if not errors:
+        _workshop(session, workshop_id)
+        try:
+            workshops.update_workshop(session=session, workshop_id=workshop_id,
+                                      changes=WorkshopPatch.model_validate(values),
+                                      staff_user_id=staff.user.id, now=now)
+            return _see_other(f"/staff/workshops/{workshop_id}?saved=1")
+        except workshops.WorkshopInvalid as invalid:
+            errors = invalid.errors
+    return _form(request, staff, language, values, errors, workshop_id,
+                 status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+def _reply_page(request: Request, staff: StaffDep, session: SessionDep, language: str,
+                workshop_id: int, invitation_id: int, status_code: int = 200,
+                **context: Any) -> Response:
+    workshop = _workshop(session, workshop_id)
+    try:
+        invitation = invitations.get_invitation(session=session, workshop_id=workshop_id,
+                                                invitation_id=invitation_id)
+    except invitations.InvitationNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND) from None
+    counts = context.pop("error_counts", {})
+    errors = {name: gettext(language, message) % {"count": counts.get(name, "")}
+              for name, message in context.pop("errors", {}).items()}
+    return render(request, "workshop_reply.html", language, status_code, staff=staff,
+                  workshop=workshop, invitation=invitation, channels=REPLY_CHANNEL_CODES,
+                  errors=errors, **{"values": {}, "notice": "", **context})
+
+
+@router.get("/{workshop_id}/invitations/{invitation_id}/reply", dependencies=[AdminOnly])
+def reply_form(request: Request, workshop_id: WorkshopId, invitation_id: RowId,
+               staff: StaffDep, session: SessionDep, language: LanguageDep) -> Response:
+    """Show the form for a reply received by phone or letter."""
+    return _reply_page(request, staff, session, language, workshop_id, invitation_id)
+
+
+@router.post("/{workshop_id}/invitations/{invitation_id}/reply", dependencies=[AdminOnly])
+def record_reply(request: Request, workshop_id: WorkshopId, invitation_id: RowId,
+                 form: FormDep, staff: StaffDep, session: WriteSessionDep, now: NowDep,
+                 language: LanguageDep) -> Response:
+    """Record a reply on the organisation's behalf; it is logged with who and how it came."""
+    workshop = _workshop(session, workshop_id)
+    channel = str(form.get("channel", ""))
+    answer = parse_reply(form, max_representatives=workshop.max_representatives)
+    if channel not in REPLY_CHANNEL_CODES or channel == "link":
+        answer.errors["channel"] = N_("Choose how the reply came")
+    if answer.errors:
+        return _reply_page(request, staff, session, language, workshop_id, invitation_id,
+                           422, values=answer.typed, errors=answer.errors,
+                           error_counts=answer.error_counts)
+    invitation = invitations.get_invitation(session=session, workshop_id=workshop_id,
+                                            invitation_id=invitation_id)
+    try:
+        seating.reply(session=session, invitation=invitation, answer=answer, now=now,
+                      channel=channel, staff_user_id=staff.user.id)
+    except (seating.ReplyRefused, seating.NotEnoughSeats) as refused:
+        notice = NOT_ENOUGH_SEATS if isinstance(refused, seating.NotEnoughSeats) else REPLY_REFUSED
+        return _reply_page(request, staff, session, language, workshop_id, invitation_id,
+                           409, values=answer.typed, notice=notice)
+    return _see_other(f"/staff/workshops/{workshop_id}?saved=1#invitation-{invitation_id}")
+
+
+# After the reply routes, which its path would otherwise catch.
+@router.post("/{workshop_id}/invitations/{invitation_id}/{change}", dependencies=[AdminOnly])
+def change_invitation(workshop_id: WorkshopId, invitation_id: RowId, change: str,
+                      staff: StaffDep, session: WriteSessionDep, now: NowDep) -> Response:
+    """Cancel an invitation (its link stops working) or send it again with a new link."""
+    actions = {"cancel": invitations.cancel_invitation, "resend": invitations.resend_invitation}
+    if change not in actions:
+        raise HTTPException(status.HTTP_404_NOT_FOUND)
+    try:
+        actions[change](session=session, workshop_id=workshop_id, invitation_id=invitation_id,
+                        staff_user_id=staff.user.id, now=now)
+    except (invitations.InvitationNotFound, workshops.WorkshopNotFound):
+        raise HTTPException(status.HTTP_404_NOT_FOUND) from None
+    return _see_other(f"/staff/workshops/{workshop_id}?saved=1#invitation-{invitation_id}")
+
+
+@router.get("/{workshop_id}/attendees.{file_format}")
+def attendee_export(workshop_id: WorkshopId, file_format: str, staff: StaffDep,
+                    session: WriteSessionDep, now: NowDep, language: LanguageDep) -> Response:
+    """Download the attendee list as CSV or XLSX (logged)."""
+    if file_format not in ("csv", "xlsx"):
+        raise HTTPException(status.HTTP_404_NOT_FOUND)
+    return attendee_file(session=session, workshop_id=workshop_id, staff_user_id=staff.user.id,
+                         language=language, file_format=file_format, via="page", now=now)

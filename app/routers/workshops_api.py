@@ -1,0 +1,196 @@
+"""The staff API for workshops: details, invitations and attendees (SPEC 7.4).
+
+Reads need a staff token; writes need an administrator's (403 for a viewer).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+
+from app.deps import LanguageDep, NowDep, SessionDep, WriteSessionDep
+from app.models import StaffUser, Workshop
+from app.routers.export_responses import attendee_file
+from app.routers.staff_deps import ApiStaffDep, NoStoreRoute, api_staff
+from app.schemas.errors import ERROR_RESPONSES, ErrorRead
+from app.schemas.workshop import (
+    AttendeeRead,
+    InvitationRead,
+    InvitationsCreate,
+    InvitationsCreated,
+    RepresentativeRead,
+    WorkshopCreate,
+    WorkshopPatch,
+    WorkshopRead,
+)
+from app.services import audit, invitations, workshops
+
+
+class WorkshopRoute(NoStoreRoute):
+    """Answer invalid input with pydantic's own message for each field.
+
+    The app's handler words messages for the registration's fields only; a workshop's
+    fields would get a generic answer.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def explained(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as invalid:
+                detail = [{"loc": list(error["loc"]), "msg": str(error["msg"]),
+                           "type": str(error["type"])} for error in invalid.errors()]
+                return JSONResponse({"detail": detail}, status_code=422,
+                                    headers={"Cache-Control": "no-store"})
+
+        return explained
+
+
+router = APIRouter(prefix="/api/v1/workshops", tags=["workshops"],
+                   dependencies=[Depends(api_staff)], route_class=WorkshopRoute,
+                   responses={400: ERROR_RESPONSES[400], 401: ERROR_RESPONSES[401],
+                              404: {"model": ErrorRead, "description": "No such workshop."}})
+_ADMIN_ONLY = {"model": ErrorRead, "description": "The token is not an administrator's."}
+_REPLIES_CLOSED = {"model": ErrorRead, "description": "Replies to the workshop have closed."}
+WorkshopId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def api_admin(staff: ApiStaffDep) -> StaffUser:
+    """Return the token's administrator, or answer 403 for a viewer."""
+    if staff.role != "admin":
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            detail="Only an administrator's token can do this.")
+    return staff
+
+
+AdminDep = Annotated[StaffUser, Depends(api_admin)]
+
+
+def _invalid(error: workshops.WorkshopInvalid) -> HTTPException:
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=[
+        {"loc": ["body", field], "msg": message, "type": "invalid"}
+        for field, message in error.errors.items()])
+
+
+def _read(session: SessionDep, workshop: Workshop) -> WorkshopRead:
+    seats = workshops.seat_counts(session=session, workshop=workshop)
+    values = {name: getattr(workshop, name) for name in WorkshopCreate.model_fields}
+    return WorkshopRead(id=workshop.id, **values, accepted=seats.accepted, waiting=seats.waiting,
+                        offered=seats.offered, invited=seats.invited, declined=seats.declined)
+
+
+def _workshop(session: SessionDep, workshop_id: int) -> Workshop:
+    try:
+        return workshops.get_workshop(session=session, workshop_id=workshop_id)
+    except workshops.WorkshopNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No workshop has this id.") from None
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=WorkshopRead,
+             responses={403: _ADMIN_ONLY, 422: ERROR_RESPONSES[422]})
+def create_workshop(details: WorkshopCreate, staff: AdminDep, session: WriteSessionDep,
+                    now: NowDep) -> WorkshopRead:
+    """Make a workshop."""
+    try:
+        workshop = workshops.create_workshop(session=session, details=details,
+                                             staff_user_id=staff.id, now=now)
+    except workshops.WorkshopInvalid as error:
+        raise _invalid(error) from None
+    return _read(session, workshop)
+
+
+@router.get("/{workshop_id}", response_model=WorkshopRead)
+def read_workshop(workshop_id: WorkshopId, session: SessionDep) -> WorkshopRead:
+    """Return a workshop's details and its seats, counted in representatives."""
+    return _read(session, _workshop(session, workshop_id))
+
+
+@router.patch("/{workshop_id}", response_model=WorkshopRead,
+              responses={403: _ADMIN_ONLY, 422: ERROR_RESPONSES[422]})
+def change_workshop(workshop_id: WorkshopId, changes: WorkshopPatch, staff: AdminDep,
+                    session: WriteSessionDep, now: NowDep) -> WorkshopRead:
+    """Change a workshop's details; a new date, time or venue is mailed to invitees once."""
+    _workshop(session, workshop_id)
+    try:
+        workshop = workshops.update_workshop(session=session, workshop_id=workshop_id,
+                                             changes=changes, staff_user_id=staff.id, now=now)
+    except workshops.WorkshopInvalid as error:
+        raise _invalid(error) from None
+    return _read(session, workshop)
+
+
+@router.post("/{workshop_id}/invitations", response_model=InvitationsCreated,
+             responses={403: _ADMIN_ONLY, 409: _REPLIES_CLOSED, 422: ERROR_RESPONSES[422]})
+def invite(workshop_id: WorkshopId, whom: InvitationsCreate, staff: AdminDep,
+           session: WriteSessionDep, now: NowDep) -> InvitationsCreated:
+    """Invite organisations by reference or by the list's filters; nobody is invited twice."""
+    _workshop(session, workshop_id)
+    try:
+        result = invitations.invite(session=session, workshop_id=workshop_id, now=now,
+                                    staff_user_id=staff.id, references=whom.references,
+                                    filters=whom.filters)
+    except invitations.InvitingClosed:
+        raise HTTPException(status.HTTP_409_CONFLICT,
+                            detail="Replies to this workshop have closed.") from None
+    return InvitationsCreated(invited=result.invited, already_invited=result.already_invited,
+                              unknown_references=result.unknown_references)
+
+
+@router.get("/{workshop_id}/invitations", response_model=list[InvitationRead])
+def list_invitations(workshop_id: WorkshopId, staff: ApiStaffDep, session: WriteSessionDep,
+                     now: NowDep) -> list[InvitationRead]:
+    """List the workshop's invitations with their answers and representatives."""
+    _workshop(session, workshop_id)
+    rows = invitations.list_invitations(session=session, workshop_id=workshop_id)
+    audit.record(session=session, action="api_list_invitations", staff_user_id=staff.id,
+                 now=now, detail={"workshop": workshop_id}, row_count=len(rows))
+    return [InvitationRead(
+        id=invitation.id, reference=registration.reference,
+        organisation_name=registration.organisation_name, status=invitation.status,
+        replied_at=invitation.replied_at, reply_channel=invitation.reply_channel,
+        offer_expires_at=invitation.offer_expires_at,
+        representatives=[RepresentativeRead.model_validate(person)
+                         for person in invitation.representatives],
+    ) for invitation, registration in rows]
+
+
+@router.get("/{workshop_id}/attendees", response_model=list[AttendeeRead])
+def list_attendees(workshop_id: WorkshopId, staff: ApiStaffDep, session: WriteSessionDep,
+                   now: NowDep) -> list[AttendeeRead]:
+    """List the accepted representatives, one item each."""
+    _workshop(session, workshop_id)
+    rows = invitations.attendees(session=session, workshop_id=workshop_id)
+    audit.record(session=session, action="api_list_attendees", staff_user_id=staff.id,
+                 now=now, detail={"workshop": workshop_id}, row_count=len(rows))
+    return [AttendeeRead(id=person.id, reference=registration.reference,
+                         organisation_name=registration.organisation_name,
+                         full_name=person.full_name, designation=person.designation,
+                         email=person.email) for person, registration in rows]
+
+
+
+
+_FILES: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {}, XLSX: {}}}}
+
+
+@router.get("/{workshop_id}/attendees.csv", response_class=Response, responses=_FILES)
+def attendees_csv(workshop_id: WorkshopId, staff: ApiStaffDep, session: WriteSessionDep,
+                  now: NowDep, language: LanguageDep) -> Response:
+    """Download the attendee list as CSV (UTF-8, for Excel)."""
+    return attendee_file(session=session, workshop_id=workshop_id, staff_user_id=staff.id,
+                         language=language, file_format="csv", via="api", now=now)
+
+
+@router.get("/{workshop_id}/attendees.xlsx", response_class=Response, responses=_FILES)
+def attendees_xlsx(workshop_id: WorkshopId, staff: ApiStaffDep, session: WriteSessionDep,
+                   now: NowDep, language: LanguageDep) -> Response:
+    """Download the attendee list as an Excel workbook."""
+    return attendee_file(session=session, workshop_id=workshop_id, staff_user_id=staff.id,
+                         language=language, file_format="xlsx", via="api", now=now)

@@ -1,0 +1,70 @@
+"""The attendee list of a workshop as CSV or XLSX, formula-safe like the registrant exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlalchemy.orm import Session
+
+from app.core.i18n import N_, gettext
+from app.services import invitations
+from app.services.exports import neutralise
+from app.vocab import label
+
+COLUMNS = (
+    (N_("Reference"), 11), (N_("Organisation"), 40), (N_("Category"), 26), (N_("State"), 18),
+    (N_("Full name"), 30), (N_("Designation"), 24), (N_("Email"), 32), (N_("Telephone"), 16),
+    (N_("Accessibility or dietary needs"), 40),
+)
+
+
+def attendee_rows(*, session: Session, workshop_id: int, language: str) -> list[list[str]]:
+    """Return one row per accepted representative, labels in `language`."""
+    return [
+        [registration.reference, registration.organisation_name,
+         label("category", registration.category, language),
+         label("state", registration.state, language), person.full_name, person.designation,
+         person.email, person.phone, person.needs]
+        for person, registration in invitations.attendees(session=session,
+                                                           workshop_id=workshop_id)
+    ]
+
+
+def headers(language: str) -> list[str]:
+    return [gettext(language, heading) for heading, _width in COLUMNS]
+
+
+def as_csv(rows: list[list[str]], language: str) -> bytes:
+    """Return the rows as UTF-8 CSV with a byte order mark; no cell can start a formula."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(headers(language))
+    writer.writerows([neutralise(cell) for cell in row] for row in rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def as_xlsx(rows: list[list[str]], language: str) -> bytes:
+    """Return the rows as an Excel workbook in which every cell is a string, never a formula."""
+    import xlsxwriter
+
+    output = io.BytesIO()
+    workbook = xlsxwriter.Workbook(output, {
+        "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+        "strings_to_numbers": False,
+    })
+    sheet = workbook.add_worksheet("Attendees")
+    bold = workbook.add_format({"bold": True, "bg_color": "#E4E4E7", "bottom": 1})
+    for index, (_heading, width) in enumerate(COLUMNS):
+        sheet.set_column(index, index, width)
+    sheet.freeze_panes(1, 0)
+    for index, heading in enumerate(headers(language)):
+        sheet.write_string(0, index, heading, bold)
+    for number, row in enumerate(rows, 1):
+        for index, cell in enumerate(row):
+            if cell:
+                sheet.write_string(number, index, cell)
+    sheet.autofilter(0, 0, max(len(rows), 1), len(COLUMNS) - 1)
+    workbook.close()
+    return output.getvalue()

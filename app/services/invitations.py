@@ -1,0 +1,192 @@
+"""Inviting organisations to a workshop: private links, cancelling, re-sending, and lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Invitation, Registration, Representative, Workshop
+from app.schemas.staff import RegistrationFilters
+from app.services import audit, seating, workshop_mail
+from app.services.invitation_links import issue_token
+from app.services.references import normalise_reference
+from app.services.staff_registrations import filtered
+from app.services.workshops import lock_workshop, status_rank
+
+
+class InvitationNotFound(LookupError):
+    """No invitation has this id (in this workshop)."""
+
+
+class InvitingClosed(Exception):
+    """Replies to the workshop have closed, so nobody new is invited."""
+
+
+@dataclass(frozen=True)
+class InviteResult:
+    invited: int
+    already_invited: int
+    unknown_references: list[str]
+
+
+def _registrations(session: Session, references: list[str] | None,
+                   filters: RegistrationFilters | None) -> tuple[list[Registration], list[str]]:
+    if filters is not None:
+        chosen = filters.model_copy(update={"withdrawn": "exclude"})
+        return list(session.scalars(filtered(select(Registration), chosen))), []
+    wanted = {normalise_reference(reference): reference for reference in references or []}
+    found = list(session.scalars(select(Registration).where(
+        Registration.reference.in_(wanted), Registration.withdrawn_at.is_(None))))
+    known = {registration.reference for registration in found}
+    return found, [original for ref, original in wanted.items() if ref not in known]
+
+
+def invite(
+    *, session: Session, workshop_id: int, now: dt.datetime, staff_user_id: int | None,
+    references: list[str] | None = None, filters: RegistrationFilters | None = None,
+) -> InviteResult:
+    """Invite organisations by reference or by the list's filters; each is mailed once.
+
+    Withdrawn registrations are never invited. An organisation already invited (whatever
+    its answer) is counted and sent nothing.
+    """
+    workshop = lock_workshop(session=session, workshop_id=workshop_id)
+    if now >= workshop.replies_close_at:
+        raise InvitingClosed(workshop_id)
+    registrations, unknown = _registrations(session, references, filters)
+    already = set(session.scalars(select(Invitation.registration_id).where(
+        Invitation.workshop_id == workshop.id)))
+    new = [registration for registration in registrations if registration.id not in already]
+    tokens: list[tuple[Invitation, Registration, str]] = []
+    for registration in new:
+        invitation = Invitation(workshop_id=workshop.id, registration_id=registration.id,
+                                status="invited", invited_at=now)
+        tokens.append((invitation, registration, issue_token(invitation)))
+        session.add(invitation)
+    session.flush()
+    workshop_mail.queue(session, [
+        workshop_mail.mail_row("workshop_invitation", registration, invitation, now, token=token)
+        for invitation, registration, token in tokens])
+    result = InviteResult(len(new), len(registrations) - len(new), unknown)
+    audit.record(session=session, action="workshop_invited", staff_user_id=staff_user_id,
+                 now=now, detail={"workshop": workshop.id, "invited": result.invited,
+                                  "already_invited": result.already_invited,
+                                  "filters": filters.active() if filters else {}},
+                 row_count=result.invited)
+    return result
+
+
+def get_invitation(*, session: Session, workshop_id: int, invitation_id: int) -> Invitation:
+    """Return one of the workshop's invitations, or raise InvitationNotFound."""
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None or invitation.workshop_id != workshop_id:
+        raise InvitationNotFound(invitation_id)
+    return invitation
+
+
+def cancel_invitation(
+    *, session: Session, workshop_id: int, invitation_id: int, staff_user_id: int | None,
+    now: dt.datetime,
+) -> Invitation:
+    """Cancel an invitation: its link stops working and any seats it held are offered on."""
+    workshop = lock_workshop(session=session, workshop_id=workshop_id)
+    invitation = get_invitation(session=session, workshop_id=workshop_id,
+                                invitation_id=invitation_id)
+    invitation.status = "cancelled"
+    invitation.token_hash = None
+    invitation.offer_expires_at = None
+    session.flush()
+    audit.record(session=session, action="invitation_cancelled", staff_user_id=staff_user_id,
+                 now=now, detail={"workshop": workshop_id, "invitation": invitation.id})
+    seating.offer_free_seats(session=session, workshop=workshop, now=now)
+    return invitation
+
+
+def resend_invitation(
+    *, session: Session, workshop_id: int, invitation_id: int, staff_user_id: int | None,
+    now: dt.datetime,
+) -> Invitation:
+    """Send the invitation again with a new link (the old one stops working).
+
+    A cancelled invitation is invited again.
+    """
+    lock_workshop(session=session, workshop_id=workshop_id)
+    invitation = get_invitation(session=session, workshop_id=workshop_id,
+                                invitation_id=invitation_id)
+    if invitation.status == "cancelled":
+        invitation.status = "invited"
+        invitation.representatives.clear()
+    token = issue_token(invitation)
+    session.flush()
+    registration = session.get(Registration, invitation.registration_id)
+    assert registration is not None
+    workshop_mail.queue(session, [workshop_mail.mail_row(
+        "workshop_invitation", registration, invitation, now, token=token)])
+    audit.record(session=session, action="invitation_resent", staff_user_id=staff_user_id,
+                 now=now, detail={"workshop": workshop_id, "invitation": invitation.id})
+    return invitation
+
+
+def list_invitations(
+    *, session: Session, workshop_id: int
+) -> list[tuple[Invitation, Registration]]:
+    """Return the workshop's invitations with their registrations, open answers first."""
+    rows = session.execute(
+        select(Invitation, Registration).join(Registration,
+                                              Registration.id == Invitation.registration_id)
+        .where(Invitation.workshop_id == workshop_id)
+        .order_by(status_rank(), Invitation.waiting_since, Registration.organisation_key))
+    return [(invitation, registration) for invitation, registration in rows]
+
+
+def registration_invitations(
+    *, session: Session, registration_id: int
+) -> list[tuple[Invitation, Workshop]]:
+    """Return a registration's invitations, with their workshops, soonest workshop first."""
+    rows = session.execute(
+        select(Invitation, Workshop).join(Workshop)
+        .where(Invitation.registration_id == registration_id).order_by(Workshop.starts_at))
+    return [(invitation, workshop) for invitation, workshop in rows]
+
+
+def attendees(
+    *, session: Session, workshop_id: int
+) -> list[tuple[Representative, Registration]]:
+    """Return each accepted representative with the organisation, by organisation."""
+    rows = session.execute(
+        select(Representative, Registration)
+        .join(Invitation, Invitation.id == Representative.invitation_id)
+        .join(Registration, Registration.id == Invitation.registration_id)
+        .where(Invitation.workshop_id == workshop_id, Invitation.status == "accepted")
+        .order_by(Registration.organisation_key, Representative.position))
+    return [(person, registration) for person, registration in rows]
+
+
+def preview(
+    *, session: Session, workshop_id: int, filters: RegistrationFilters | None = None,
+    references: list[str] | None = None,
+) -> InviteResult:
+    """Count whom the references or filters would invite now, and how many already are."""
+    registrations, unknown = _registrations(session, references, filters)
+    already = set(session.scalars(select(Invitation.registration_id).where(
+        Invitation.workshop_id == workshop_id)))
+    again = sum(registration.id in already for registration in registrations)
+    return InviteResult(len(registrations) - again, again, unknown)
+
+
+def withdraw_invitations(*, session: Session, registration_id: int, now: dt.datetime) -> int:
+    """Cancel a withdrawn registration's invitations still in play, offering its seats on."""
+    open_ones = list(session.scalars(select(Invitation).where(
+        Invitation.registration_id == registration_id,
+        Invitation.status.in_(("invited", "accepted", "waiting", "offered")))))
+    for invitation in open_ones:
+        workshop = lock_workshop(session=session, workshop_id=invitation.workshop_id)
+        invitation.status = "cancelled"
+        invitation.token_hash = None
+        invitation.offer_expires_at = None
+        session.flush()
+        seating.offer_free_seats(session=session, workshop=workshop, now=now)
+    return len(open_ones)

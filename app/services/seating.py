@@ -1,0 +1,157 @@
+"""Answers to invitations and the seats they take: accepting, declining, the waiting list.
+
+Every change to who holds seats happens with the workshop row locked
+(`workshop_seats.lock_workshop`), so the representatives accepted never exceed the capacity,
+even when two replies arrive for the last seats at the same instant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.config import get_settings
+from app.models import Invitation, Registration, Representative, Workshop
+from app.schemas.reply import ReplyAnswer
+from app.services import audit, workshop_mail
+from app.services.invitation_links import issue_token
+from app.services.workshop_seats import held_seats, lock_workshop
+
+
+class ReplyRefused(Exception):
+    """The invitation cannot be answered now; `reason` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason  # "cancelled", "expired", "closed" or "started"
+
+
+class NotEnoughSeats(Exception):
+    """An organisation that holds seats asked for more than are free."""
+
+    def __init__(self, most: int) -> None:
+        super().__init__(most)
+        self.most = most
+
+
+def can_reply(invitation: Invitation, workshop: Workshop, now: dt.datetime) -> str | None:
+    """Return why the invitation cannot be answered now, or None if it can."""
+    if invitation.status in ("cancelled", "expired"):
+        return invitation.status
+    if now >= workshop.starts_at:
+        return "started"
+    if invitation.status == "offered" and invitation.offer_expires_at is not None:
+        return None if now < invitation.offer_expires_at else "expired"
+    return "closed" if now >= workshop.replies_close_at else None
+
+
+def reply(
+    *, session: Session, invitation: Invitation, answer: ReplyAnswer, now: dt.datetime,
+    channel: str = "link", staff_user_id: int | None = None,
+) -> str:
+    """Record an accept or decline and return the invitation's new status.
+
+    An accept that fits in the free seats is accepted; one that does not joins the
+    waiting list (an organisation already accepted is refused more seats than are free,
+    rather than losing the ones it has). Staff recording a reply by phone or letter may
+    do so after replies close, until the workshop starts.
+    """
+    workshop = lock_workshop(session=session, workshop_id=invitation.workshop_id)
+    session.refresh(invitation)  # as it stands now that the workshop is locked
+    refusal = can_reply(invitation, workshop, now)
+    if refusal and not (staff_user_id is not None and refusal == "closed"):
+        raise ReplyRefused(refusal)
+    held_before = invitation.status in ("accepted", "offered")
+    registration = session.get(Registration, invitation.registration_id)
+    assert registration is not None
+    if answer.answer == "decline":
+        invitation.status = "declined"
+        invitation.decline_reason = answer.decline_reason
+        invitation.representatives.clear()
+        invitation.waiting_since = invitation.offer_expires_at = None
+        mail_kind = None
+    else:
+        taken = held_seats(session=session, workshop_id=workshop.id,
+                           except_invitation=invitation.id)
+        fits = taken + len(answer.representatives) <= workshop.capacity
+        if not fits and invitation.status == "accepted":
+            raise NotEnoughSeats(max(workshop.capacity - taken, 0))
+        invitation.representatives[:] = [
+            Representative(position=number, full_name=person.full_name,
+                           designation=person.designation, email=person.email,
+                           phone=person.phone, needs=person.needs)
+            for number, person in enumerate(answer.representatives)]
+        invitation.decline_reason = ""
+        invitation.offer_expires_at = None
+        if fits:
+            invitation.status, invitation.waiting_since = "accepted", None
+            mail_kind = "workshop_accepted"
+        else:
+            invitation.status = "waiting"
+            invitation.waiting_since = invitation.waiting_since or now
+            mail_kind = "workshop_waiting"
+    invitation.replied_at = now
+    invitation.reply_channel = channel
+    session.flush()
+    if mail_kind:
+        workshop_mail.queue(session, [
+            workshop_mail.mail_row(mail_kind, registration, invitation, now)])
+    if staff_user_id is not None:
+        audit.record(session=session, action="invitation_reply_recorded",
+                     staff_user_id=staff_user_id, now=now,
+                     detail={"workshop": workshop.id, "invitation": invitation.id,
+                             "reference": registration.reference, "answer": answer.answer,
+                             "channel": channel, "status": invitation.status})
+    if held_before:
+        offer_free_seats(session=session, workshop=workshop, now=now)
+    return invitation.status
+
+
+def offer_free_seats(*, session: Session, workshop: Workshop, now: dt.datetime) -> int:
+    """Offer free seats to the waiting list, first come first served; return how many offers.
+
+    The caller holds the workshop's lock. The first waiting organisation whose
+    representatives do not fit stops the offers: nobody is passed over. No offer is
+    made once the workshop has started, and none lasts beyond its start.
+    """
+    if now >= workshop.starts_at:
+        return 0
+    free = workshop.capacity - held_seats(session=session, workshop_id=workshop.id)
+    waiting = session.scalars(
+        select(Invitation).where(Invitation.workshop_id == workshop.id,
+                                 Invitation.status == "waiting")
+        .order_by(Invitation.waiting_since, Invitation.id))
+    hours = dt.timedelta(hours=get_settings().workshop_offer_hours)
+    offers: list[tuple[Invitation, Registration, str]] = []
+    for invitation in waiting:
+        wanted = max(len(invitation.representatives), 1)
+        if wanted > free:
+            break
+        free -= wanted
+        invitation.status = "offered"
+        invitation.offer_expires_at = min(now + hours, workshop.starts_at)
+        registration = session.get(Registration, invitation.registration_id)
+        assert registration is not None
+        offers.append((invitation, registration, issue_token(invitation)))
+    session.flush()
+    workshop_mail.queue(session, [
+        workshop_mail.mail_row("workshop_offer", registration, invitation, now, token=token)
+        for invitation, registration, token in offers])
+    return len(offers)
+
+
+def expire_offers(*, session: Session, workshop_id: int, now: dt.datetime) -> int:
+    """Expire the workshop's offers whose time ran out and pass the seats on; return how many."""
+    workshop = lock_workshop(session=session, workshop_id=workshop_id)
+    expired = list(session.scalars(select(Invitation).where(
+        Invitation.workshop_id == workshop_id, Invitation.status == "offered",
+        Invitation.offer_expires_at <= now)))
+    for invitation in expired:
+        invitation.status = "expired"
+        invitation.token_hash = None
+    session.flush()
+    if expired:
+        offer_free_seats(session=session, workshop=workshop, now=now)
+    return len(expired)

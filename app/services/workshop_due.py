@@ -1,0 +1,77 @@
+"""What falls due for workshops, run by the mail worker: expired offers and reminders.
+
+Like the mailer, this owns its transactions: each workshop's work is committed on its own.
+Any number of workers may run it at once. Reminders are claimed with an UPDATE that only
+one of them can win (`reminded_at IS NULL`), and offers are expired under the workshop's
+lock, so each reminder and each offer is sent once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.core.config import get_settings
+from app.core.db import begin_write
+from app.models import Invitation, Registration, Workshop
+from app.services import seating, workshop_mail
+from app.services.invitation_links import issue_token
+
+
+@dataclass(slots=True)
+class DueReport:
+    expired: int = 0
+    reminded: int = 0
+
+
+def _workshops_with_expired_offers(session: Session, now: dt.datetime) -> list[int]:
+    return list(session.scalars(select(Invitation.workshop_id).where(
+        Invitation.status == "offered", Invitation.offer_expires_at <= now).distinct()))
+
+
+def _workshops_to_remind(session: Session, now: dt.datetime) -> list[int]:
+    before = dt.timedelta(hours=get_settings().workshop_reminder_hours)
+    return list(session.scalars(select(Workshop.id).where(
+        Workshop.replies_close_at > now, Workshop.replies_close_at <= now + before,
+        Workshop.id.in_(select(Invitation.workshop_id).where(
+            Invitation.status == "invited", Invitation.reminded_at.is_(None))))))
+
+
+def _send_reminders(session: Session, workshop_id: int, now: dt.datetime) -> int:
+    # The claim: whichever worker's UPDATE sets reminded_at owns these reminders.
+    claimed = list(session.scalars(
+        update(Invitation).where(Invitation.workshop_id == workshop_id,
+                                 Invitation.status == "invited",
+                                 Invitation.reminded_at.is_(None))
+        .values(reminded_at=now).returning(Invitation.id)))
+    if not claimed:
+        return 0
+    rows = session.execute(
+        select(Invitation, Registration).join(Registration,
+                                              Registration.id == Invitation.registration_id)
+        .where(Invitation.id.in_(claimed), Registration.withdrawn_at.is_(None))).all()
+    mails = [workshop_mail.mail_row("workshop_reminder", registration, invitation, now,
+                                    token=issue_token(invitation))
+             for invitation, registration in rows]
+    workshop_mail.queue(session, mails)
+    return len(mails)
+
+
+def run_due(*, session: Session, now: dt.datetime) -> DueReport:
+    """Expire offers whose time ran out (offering their seats on) and send due reminders."""
+    report = DueReport()
+    expiring = _workshops_with_expired_offers(session, now)
+    reminding = _workshops_to_remind(session, now)
+    session.rollback()  # only read so far
+    for workshop_id in expiring:
+        begin_write(session)
+        report.expired += seating.expire_offers(session=session, workshop_id=workshop_id, now=now)
+        session.commit()
+    for workshop_id in reminding:
+        begin_write(session)
+        report.reminded += _send_reminders(session, workshop_id, now)
+        session.commit()
+    return report
