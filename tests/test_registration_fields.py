@@ -33,7 +33,7 @@ from tests.staff_helpers import SETUP, registration, sign_in, staff_user
 
 pytestmark = pytest.mark.usefixtures("staff_ready")
 
-RECORD = ["reference", "submitted_at", "updated_at", "withdrawn_at"]
+RECORD = ["reference", "submitted_at", "updated_at", "withdrawn_at", "contact_undeliverable_at"]
 PLANNING = ["invitation_status", "staff_notes"]
 
 
