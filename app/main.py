@@ -23,10 +23,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
-from sqlalchemy.exc import OperationalError
 
 from app.core.config import describe_settings_error, get_settings
-from app.core.db import is_database_busy
+from app.core.faults import answer_database_faults
 from app.core.logging import RequestId, configure_logging
 from app.core.middleware import BodySizeLimit, RefuseNulBytes, SecurityHeaders
 from app.routers import api, health, manage, public, staff, staff_api
@@ -48,19 +47,6 @@ async def _validation_error(_request: Request, error: Exception) -> JSONResponse
         for field, message in messages.items()
     ] or [{"loc": ["request"], "msg": "Check the request and try again", "type": "invalid"}]
     return JSONResponse({"detail": detail}, status_code=422)
-
-
-async def _database_busy(_request: Request, error: Exception) -> JSONResponse:
-    # Nothing was stored (the transaction rolled back): the client may simply try again,
-    # with the same Idempotency-Key if it has one.
-    if not is_database_busy(error):
-        raise error
-    logging.getLogger("app").warning("database busy: %s", type(error).__name__)
-    return JSONResponse(
-        {"detail": "The service is busy. Nothing was stored; try again in a few seconds."},
-        status_code=503,
-        headers={"Retry-After": "5"},
-    )
 
 
 def _report_readiness() -> None:
@@ -111,10 +97,9 @@ def create_app() -> FastAPI:
         "Enquiries: alliance8.7@mohr.gov.my",
     )
     application.add_exception_handler(RequestValidationError, _validation_error)
-    # SQLite's write lock not granted within its 30 s timeout, under a load far past the
-    # deadline rush: a clear 503, not a server error.
-    application.add_exception_handler(TimeoutError, _database_busy)
-    application.add_exception_handler(OperationalError, _database_busy)
+    # The database away, or SQLite's write lock not granted within its 30 s timeout: a
+    # clear 503 with Retry-After (nothing was stored), not a server error.
+    answer_database_faults(application)
     application.include_router(api.router)
     application.include_router(public.router)
     application.include_router(manage.router)
