@@ -114,6 +114,8 @@ def test_the_form_says_so_in_malay_and_keeps_what_was_typed(faulty_client: TestC
     assert "pendaftaran anda tidak disimpan" in response.text
     assert 'value="Persatuan Nelayan Kuala Kedah"' in response.text
     assert fields["contact_email"] in response.text
+    # Sent again, it is the same submission: a double click or a retry is stored once.
+    assert f'value="{fields["form_token"]}"' in response.text
 
 
 def test_the_form_says_so_in_english(faulty_client: TestClient) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app.core.config import get_settings
-from app.core.csrf import new_form_token
+from app.core.csrf import form_token_is_valid, new_form_token
 from app.core.db import is_database_busy
 from app.core.templating import environment, language_context
 from app.deps import page_language, registration_answers
@@ -58,7 +58,12 @@ async def _form_again(request: Request, language: str) -> str:
     # Imported here: the public router imports the app's services, which import this core.
     from app.routers.public import FORM_FIELDS, FORM_PURPOSE
 
-    values = registration_answers(await request.form(), FORM_FIELDS)
+    form = await request.form()
+    values = registration_answers(form, FORM_FIELDS)
+    # The same token again: if the failed attempt was stored after all (its commit's answer
+    # lost with the connection), sending the form again gives back its first answer.
+    sent_token = str(form.get("form_token", ""))
+    token = sent_token if form_token_is_valid(sent_token, FORM_PURPOSE) else None
     closes_at = (
         deadline.remembered_closes_at() or get_settings().default_registration_closes_at
     )
@@ -74,7 +79,7 @@ async def _form_again(request: Request, language: str) -> str:
             values=values,
             errors={"__form__": context["_"](UNAVAILABLE_FORM_MESSAGE)},
             error_order=[],
-            form_token=new_form_token(FORM_PURPOSE),
+            form_token=token or new_form_token(FORM_PURPOSE),
         )
     )
 
