@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 import time
 from functools import lru_cache
 
@@ -13,6 +14,8 @@ from limits import RateLimitItem, parse_many
 from app.core.config import get_settings
 from app.core.failopen import FailOpenLimiter
 
+_creating = threading.Lock()
+
 
 @lru_cache
 def limiter() -> FailOpenLimiter:
@@ -22,6 +25,14 @@ def limiter() -> FailOpenLimiter:
     moving window keeps a timestamp per hit, which costs more the higher the limit. While
     a shared store is unreachable, this process counts alone (see FailOpenLimiter).
     """
+    # Made once, under a lock: the first request and /readyz may ask at the same moment,
+    # and `limits` imports its Redis client lazily, which two threads at once get wrong.
+    with _creating:
+        return _the_limiter()
+
+
+@lru_cache
+def _the_limiter() -> FailOpenLimiter:
     return FailOpenLimiter(get_settings().rate_limit_storage_url)
 
 
