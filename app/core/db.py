@@ -199,7 +199,7 @@ def create_db_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
         pool_size=pool_size,
         max_overflow=max_overflow,
@@ -208,6 +208,24 @@ def create_db_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -
         # A failed statement's error message would otherwise carry a registrant's data.
         hide_parameters=True,
     )
+    event.listen(engine, "handle_error", _treat_lost_connections_as_disconnects)
+    return engine
+
+
+def _treat_lost_connections_as_disconnects(context: Any) -> None:
+    # psycopg reports some ways of losing the server ("cannot exit pipeline mode while
+    # busy", a shutdown in the middle of a pipelined statement) in words that SQLAlchemy
+    # does not take for a disconnect. The connection would then go back to the pool and
+    # fail its rollback there, with a traceback in the log; marked as a disconnect, it is
+    # thrown away, and the pool checks the others before their next use.
+    error = context.original_exception
+    if context.is_disconnect or not isinstance(error, context.dialect.loaded_dbapi.Error):
+        return
+    sqlstate = getattr(error, "sqlstate", None)
+    if isinstance(error, context.dialect.loaded_dbapi.OperationalError) and (
+        sqlstate is None or str(sqlstate).startswith(("08", "57P"))
+    ):
+        context.is_disconnect = True
 
 
 @lru_cache

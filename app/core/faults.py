@@ -21,6 +21,7 @@ from app.core.csrf import form_token_is_valid, new_form_token
 from app.core.db import is_database_busy
 from app.core.templating import environment, language_context
 from app.deps import page_language, registration_answers
+from app.routers.public import FORM_FIELDS, FORM_PURPOSE
 from app.schemas.registration import N_
 from app.services import deadline
 
@@ -55,9 +56,6 @@ def _wants_json(request: Request) -> bool:
 
 async def _form_again(request: Request, language: str) -> str:
     """Render the registration form as it was sent, saying that nothing was stored."""
-    # Imported here: the public router imports the app's services, which import this core.
-    from app.routers.public import FORM_FIELDS, FORM_PURPOSE
-
     form = await request.form()
     values = registration_answers(form, FORM_FIELDS)
     # The same token again: if the failed attempt was stored after all (its commit's answer
