@@ -15,8 +15,11 @@ RUN pip install . && pip uninstall -y pip setuptools wheel
 
 FROM python:3.11-slim-bookworm AS runtime
 # tzdata: Asia/Kuala_Lumpur for the deadline; curl-free healthcheck uses Python itself.
+# Pango, HarfBuzz and the Noto fonts: WeasyPrint's PDF for the registration desk (badges),
+# with Malay, Chinese and Tamil names.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends tzdata \
+       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 portal \
     && useradd --system --uid 10001 --gid portal --home-dir /app --shell /usr/sbin/nologin portal

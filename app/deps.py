@@ -3,31 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-import inspect
-import json
-from collections.abc import Awaitable, Callable, Iterable
-from typing import Annotated, Any, TypeVar
+from collections.abc import Iterable, Iterator
+from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request
-from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ValidationError
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
-from starlette.requests import ClientDisconnect
 
 from app.core.clock import utcnow
 from app.core.config import Settings, get_settings
-from app.core.db import get_session
+from app.core.db import declare_writes, forget_writes_declared, get_session
 from app.core.i18n import choose_language
-from app.services.submissions import RegistrationWriter, get_registration_writer
+from app.schemas.registration_fields import LIST_FIELDS
+from app.services.registration.writer import RegistrationWriter, get_registration_writer
 from app.vocab import Language
 
-ModelT = TypeVar("ModelT", bound=BaseModel)
-T = TypeVar("T")
-
 LANGUAGE_COOKIE = "lang"
-# The registration fields sent as several values (checkboxes).
-LIST_FIELDS = ("pillars", "focus_areas")
 
 
 # The small dependencies are async: FastAPI runs a plain `def` dependency in the thread
@@ -49,10 +40,31 @@ async def page_language(request: Request) -> Language:
 # scope="function": the commit happens before the response is sent, so an answer that
 # says "stored" is never sent for a transaction that could still fail.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def write_session(session: SessionDep) -> Iterator[Session]:
+    """Yield the request's session, declared as one that writes.
+
+    On SQLite this takes the write lock before the endpoint runs (in a worker thread, as
+    it may wait), so concurrent writers queue instead of failing; on PostgreSQL it changes
+    nothing. Endpoints that change data take `WriteSessionDep` instead of `SessionDep`;
+    only an endpoint that must do a slow check first (sign-in's password) takes the lock
+    itself, with `begin_write`, after the check.
+    """
+    declare_writes(session)
+    try:
+        yield session
+    finally:
+        forget_writes_declared(session)
+
+
+WriteSessionDep = Annotated[Session, Depends(write_session, scope="function")]
 NowDep = Annotated[dt.datetime, Depends(request_time)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 LanguageDep = Annotated[Language, Depends(page_language)]
 RegistrationWriterDep = Annotated[RegistrationWriter, Depends(get_registration_writer)]
+# Ids in paths stay within what both databases' integer columns hold.
+RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 async def read_form(request: Request) -> FormData:
@@ -61,57 +73,6 @@ async def read_form(request: Request) -> FormData:
 
 
 FormDataDep = Annotated[FormData, Depends(read_form)]
-
-
-# The public registration endpoint does by hand what FastAPI's dependency solving and
-# body handling would do, because under the deadline rush they cost more than the
-# endpoint's own work (docs/performance.md). These two helpers keep that small and exact.
-
-
-async def resolve(request: Request, dependency: Callable[[], Awaitable[T]]) -> T:
-    """Call a dependency that takes no arguments, or its override, as `Depends` would."""
-    provider = request.app.dependency_overrides.get(dependency, dependency)
-    result = provider()
-    return await result if inspect.isawaitable(result) else result  # type: ignore[no-any-return]
-
-
-def _is_json(content_type: str) -> bool:
-    media_type = content_type.partition(";")[0].strip().lower()
-    kind, _, subtype = media_type.partition("/")
-    return kind == "application" and (subtype == "json" or subtype.endswith("+json"))
-
-
-async def read_json_body(request: Request, model: type[ModelT]) -> ModelT:
-    """Parse and validate a JSON body in one pass, refusing it as FastAPI would (422).
-
-    As with a declared body parameter, the body must be sent as JSON; errors are located
-    under "body".
-    """
-    try:
-        body = await request.body()
-    except ClientDisconnect:
-        # The client went away mid-body; nobody reads this answer, but it is not our error.
-        raise HTTPException(400, "There was an error parsing the body") from None
-    if not _is_json(request.headers.get("content-type", "")):
-        kind = "missing" if not body else "model_attributes_type"
-        raise RequestValidationError([{"type": kind, "loc": ("body",), "msg": "Send JSON"}])
-    try:
-        # pydantic reads UTF-8 only; a byte order mark or UTF-16/32 is read as json.loads would.
-        encoding = json.detect_encoding(body)
-        if encoding != "utf-8":
-            body = body.decode(encoding).encode()
-        return model.model_validate_json(body)
-    except UnicodeDecodeError:
-        raise RequestValidationError(
-            [{"type": "json_invalid", "loc": ("body",), "msg": "Not valid text"}]
-        ) from None
-    except ValidationError as error:
-        raise RequestValidationError(
-            [
-                {**detail, "loc": ("body", *detail["loc"])}
-                for detail in error.errors(include_url=False, include_input=False)
-            ]
-        ) from None
 
 
 def registration_answers(form: FormData, fields: Iterable[str]) -> dict[str, Any]:

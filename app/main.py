@@ -11,11 +11,12 @@ import gc
 gc.disable()
 
 import logging
+import re
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI, Request
@@ -23,12 +24,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from app.core.config import describe_settings_error, get_settings
-from app.core.faults import answer_database_faults
 from app.core.logging import RequestId, configure_logging
 from app.core.middleware import BodySizeLimit, RefuseNulBytes, SecurityHeaders
-from app.routers import api, health, manage, public, staff, staff_api
+from app.routers import api, hand_read, health, manage, public, staff, staff_api
+from app.routers.faults import answer_database_faults
 from app.schemas.registration import field_errors
 from app.services.health import migrations_at_head
 
@@ -47,6 +50,34 @@ async def _validation_error(_request: Request, error: Exception) -> JSONResponse
         for field, message in messages.items()
     ] or [{"loc": ["request"], "msg": "Check the request and try again", "type": "invalid"}]
     return JSONResponse({"detail": detail}, status_code=422)
+
+
+_HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+
+
+@lru_cache
+def _path_pattern(template: str) -> re.Pattern[str]:
+    return compile_path(template)[0]
+
+
+def _documented_methods(application: FastAPI, path: str) -> list[str]:
+    """Return the methods the OpenAPI document gives `path` (with HEAD beside GET)."""
+    for template, operations in application.openapi()["paths"].items():
+        if _path_pattern(template).match(path):
+            methods = {method.upper() for method in operations if method in _HTTP_METHODS}
+            return sorted(methods | ({"HEAD"} if "GET" in methods else set()))
+    return []
+
+
+async def _method_not_allowed(request: Request, error: Exception) -> JSONResponse:
+    # Starlette's 405 names only the methods of the first route whose path matched; where
+    # the public and the staff API share a path (POST and GET /api/v1/registrations),
+    # Allow must name both, as the OpenAPI document does.
+    assert isinstance(error, StarletteHTTPException)
+    headers = dict(error.headers or {})
+    if methods := _documented_methods(request.app, request.scope["path"]):
+        headers["Allow"] = ", ".join(methods)
+    return JSONResponse({"detail": error.detail}, status_code=405, headers=headers)
 
 
 def _report_readiness() -> None:
@@ -69,19 +100,6 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-def _openapi_with_registration_body(application: FastAPI) -> Callable[[], dict[str, Any]]:
-    generate = application.openapi
-
-    def openapi() -> dict[str, Any]:
-        first = application.openapi_schema is None
-        document = generate()
-        if first:
-            api.document_registration_body(document)
-        return document
-
-    return openapi
-
-
 def create_app() -> FastAPI:
     """Build the portal's application; settings are checked here, at start-up."""
     try:
@@ -97,6 +115,7 @@ def create_app() -> FastAPI:
         "Enquiries: alliance8.7@mohr.gov.my",
     )
     application.add_exception_handler(RequestValidationError, _validation_error)
+    application.add_exception_handler(405, _method_not_allowed)
     # The database away, or SQLite's write lock not granted within its 30 s timeout: a
     # clear 503 with Retry-After (nothing was stored), not a server error.
     answer_database_faults(application)
@@ -106,7 +125,7 @@ def create_app() -> FastAPI:
     application.include_router(health.router)
     application.include_router(staff.router)
     application.include_router(staff_api.router)
-    application.openapi = _openapi_with_registration_body(application)  # type: ignore[method-assign]
+    hand_read.document_registration_body(application)
     application.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     application.add_middleware(BodySizeLimit)
     application.add_middleware(RefuseNulBytes)

@@ -6,7 +6,7 @@ Forms, the API, exports and emails all read their codes and labels from here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 Language = Literal["ms", "en"]
 LANGUAGES: tuple[Language, ...] = ("ms", "en")
@@ -93,6 +93,30 @@ STATE_CODES = tuple(term.code for term in STATES)
 PILLAR_CODES = tuple(term.code for term in PILLARS)
 FOCUS_AREA_CODES = tuple(term.code for term in FOCUS_AREAS)
 
+# The codes again as types, for the schemas' enums. A type checker needs them written out;
+# the check below fails at import if they drift from the terms above.
+Category = Literal[
+    "public_organisation", "private_organisation", "workers_union", "employers_union", "cso",
+    "academic", "other",
+]
+State = Literal[
+    "johor", "kedah", "kelantan", "melaka", "negeri_sembilan", "pahang", "perak", "perlis",
+    "pulau_pinang", "sabah", "sarawak", "selangor", "terengganu", "wp_kuala_lumpur",
+    "wp_labuan", "wp_putrajaya", "outside_malaysia",
+]
+Pillar = Literal["prevention", "protection", "prosecution_enforcement", "partnership"]
+FocusArea = Literal[
+    "awareness", "legal_compliance_enforcement", "labour_migration",
+    "remedy_protection_services", "child_labour", "supply_chains",
+]
+
+for _type, _terms in (
+    (Category, CATEGORIES), (State, STATES), (Pillar, PILLARS), (FocusArea, FOCUS_AREAS),
+    (Language, LANGUAGE_NAMES),
+):
+    if get_args(_type) != tuple(term.code for term in _terms):
+        raise RuntimeError(f"{_type} does not list the codes of its terms, in their order")
+
 _BY_CODE = {
     vocabulary: {term.code: term for term in terms}
     for vocabulary, terms in (
@@ -116,3 +140,28 @@ WORKSHOP_ATTENDANCE: tuple[Term, ...] = (
     Term("2", "2 orang wakil", "2 representatives"),
     Term("3", "3 orang wakil", "3 representatives"),
 )
+
+# The back-office's vocabularies: staff roles and the outbox's delivery states.
+ROLES: tuple[Term, ...] = (
+    Term("admin", "pentadbir", "administrator"),
+    Term("viewer", "pemerhati", "viewer"),
+)
+MAIL_STATUSES: tuple[Term, ...] = (
+    Term("queued", "Dalam baris gilir", "Queued"),
+    Term("inflight", "Sedang dihantar", "Sending"),
+    Term("retry", "Menunggu untuk dicuba semula", "Waiting to retry"),
+    Term("failed", "Gagal", "Failed"),
+    Term("sent", "Dihantar", "Sent"),
+)
+ROLE_CODES = tuple(term.code for term in ROLES)
+MAIL_STATUS_CODES = tuple(term.code for term in MAIL_STATUSES)
+# A mail in these states may be made due again by staff; one being sent, or sent, may not.
+RETRYABLE_MAIL_STATUSES = ("queued", "retry", "failed")
+_BY_CODE["role"] = {term.code: term for term in ROLES}
+_BY_CODE["mail_status"] = {term.code: term for term in MAIL_STATUSES}
+
+
+def one_of(column: str, codes: tuple[str, ...]) -> str:
+    """Return a check constraint's SQL that `column` holds one of `codes`."""
+    quoted = ", ".join(f"'{code}'" for code in codes)
+    return f"{column} IN ({quoted})"

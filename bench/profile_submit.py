@@ -38,7 +38,8 @@ def main() -> None:
     from pyinstrument import Profiler
 
     from app.schemas.registration import RegistrationCreate
-    from app.services.submissions import Accepted, RegistrationWriter, Submission
+    from app.services.registration.receipt import Accepted
+    from app.services.registration.writer import RegistrationWriter, Submission
     from tests.factories import registration_payload
 
     writer = RegistrationWriter()

@@ -39,7 +39,10 @@ from app.deps import request_time  # noqa: E402
 from app.main import app  # noqa: E402
 from app.models import Base  # noqa: E402
 from app.services.deadline import forget_displayed_deadline  # noqa: E402
-from app.services.submissions import RegistrationWriter, get_registration_writer  # noqa: E402
+from app.services.registration.writer import (  # noqa: E402
+    RegistrationWriter,
+    get_registration_writer,
+)
 from tests.factories import registration_payload  # noqa: E402
 
 if TYPE_CHECKING:

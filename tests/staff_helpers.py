@@ -14,10 +14,13 @@ from app.core.clock import utcnow
 from app.core.ratelimit import limiter
 from app.models import Registration, RegistrationFocusArea, RegistrationPillar, StaffUser
 from app.schemas.registration import RegistrationCreate
-from app.services import staff_auth
+from app.services import audit, staff_auth
 from app.services.references import new_reference
-from app.services.registrations import registration_values
+from app.services.registration.store import registration_values
 from tests.factories import registration_payload
+
+# Accounts and tokens a test sets up are made as if at the command line.
+SETUP = audit.Actor(None, "test-setup")
 
 PASSWORD = "correct horse battery staple"
 _numbers = itertools.count(1)
@@ -28,7 +31,7 @@ def staff_user(session: Session, *, role: str = "admin", email: str | None = Non
     """Create a staff account and commit it, so requests can begin their own transactions."""
     user = staff_auth.create_staff(
         session=session, email=email or f"staff{next(_numbers)}@mohr.gov.my", role=role,
-        password=password, now=utcnow())
+        password=password, now=utcnow(), actor=SETUP)
     session.commit()
     return user
 

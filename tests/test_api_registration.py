@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from app.core.config import MALAYSIA
 from app.main import app
 from app.models import OutboxMail, Registration
-from app.services import registrations
-from app.services.outbox import render_mail
+from app.services.mail_content import render_mail
 from app.services.references import REFERENCE_ALPHABET
+from app.services.registration import store as registrations
 from tests.conftest import count_rows
 from tests.factories import registration_payload
 
@@ -415,7 +415,7 @@ def test_addresses_that_need_smtputf8_are_refused(client: TestClient) -> None:
 def test_a_write_lock_not_granted_in_time_is_a_503_and_stores_nothing(
     client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from app.services import submissions
+    from app.services.registration import writer as submissions
 
     def timed_out(_session: Session) -> None:
         raise TimeoutError("timed out waiting for the SQLite write lock")

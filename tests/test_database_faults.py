@@ -20,7 +20,7 @@ from app.core.db import create_db_engine, get_session
 from app.deps import request_time
 from app.main import app
 from app.routers.staff_deps import SESSION_COOKIE
-from app.services.submissions import RegistrationWriter, get_registration_writer
+from app.services.registration.writer import RegistrationWriter, get_registration_writer
 from tests.conftest import _TMP, IS_POSTGRES, TEST_DATABASE_URL, Clock, count_rows, free_port
 from tests.factories import form_fields, registration_payload
 

@@ -21,6 +21,7 @@ from app.models import AuditLog
 from app.services import staff_auth
 from app.services.exports import FORMULA_STARTS, display_phone, neutralise
 from tests.staff_helpers import (
+    SETUP,
     registration,
     sign_in,
     staff_user,
@@ -174,7 +175,8 @@ def test_exports_honour_the_filters_and_are_logged(
 
 def test_api_exports_with_a_token(client: TestClient, session: Session, people: list) -> None:
     user = staff_user(session, role="viewer")
-    token, _ = staff_auth.create_token(session=session, user=user, now=dt.datetime.now(dt.UTC))
+    token, _ = staff_auth.create_token(session=session, user=user, now=dt.datetime.now(dt.UTC),
+                                       actor=SETUP)
     session.commit()
     headers = {"Authorization": f"Bearer {token}"}
 

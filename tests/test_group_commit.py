@@ -11,14 +11,14 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from app.core.batching import Batcher
 from app.core.config import MALAYSIA
 from app.core.db import new_session
 from app.models import Registration
 from app.schemas.registration import RegistrationCreate
 from app.services import idempotency
-from app.services.registrations import CallClosed, DuplicateRegistration
-from app.services.submissions import Accepted, RegistrationWriter, Submission
+from app.services.registration.batching import Batcher
+from app.services.registration.receipt import Accepted, CallClosed, DuplicateRegistration
+from app.services.registration.writer import RegistrationWriter, Submission
 from tests.conftest import count_rows
 from tests.factories import registration_payload
 
@@ -209,7 +209,7 @@ def test_a_lone_call_is_not_held_back(calls: int) -> None:
 def test_a_batch_that_cannot_get_the_write_lock_is_answered_at_once_not_retried(
     committed_db: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from app.services import submissions
+    from app.services.registration import writer as submissions
 
     attempts: list[Session] = []
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import OutboxMail, Registration
-from app.services.outbox import render_mail
+from app.services.mail_content import render_mail
 from tests.factories import form_fields, registration_payload
 from tests.staff_helpers import sign_in, staff_user
 from tests.test_staff_access import STAFF_ROUTES

@@ -405,26 +405,6 @@ def test_a_confirmation_tells_the_deadline_as_it_stands_when_it_is_sent(
     assert "Until the deadline, 27 October 2022, 11:59" in " ".join(confirmation.text.split())
 
 
-def test_a_mail_queued_already_rendered_is_sent_as_it_was_written(
-    session: Session, smtp_server: SmtpServer
-) -> None:
-    # Mail queued before bodies were rendered at sending (migration 0002) keeps its text.
-    now = dt.datetime.now(dt.UTC)
-    session.add(OutboxMail(
-        kind="notification", to_address=SECRETARIAT, language="en", subject="Queued earlier",
-        body_text="Written when it was queued.\n", body_html="<p>Written when it was queued.</p>",
-        message_id="<earlier@mohr.gov.my>", status="queued", attempts=0, next_attempt_at=now,
-        last_error="", created_at=now,
-    ))
-    session.commit()
-
-    assert deliver_due(session=session, settings=smtp_server.settings()).sent == 1
-
-    [received] = smtp_server.handler.to(SECRETARIAT)
-    assert received.message["Subject"] == "Queued earlier"
-    assert received.text.strip() == "Written when it was queued."
-
-
 def test_a_mail_whose_registration_is_gone_fails_with_the_reason(
     session: Session, smtp_server: SmtpServer
 ) -> None:

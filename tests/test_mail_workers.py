@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from app.models import OutboxMail
 from app.schemas.registration import RegistrationCreate
 from app.services.mailer import deliver_due
-from app.services.submissions import Accepted, RegistrationWriter, Submission
+from app.services.registration.receipt import Accepted
+from app.services.registration.writer import RegistrationWriter, Submission
 from tests.conftest import ROOT, TEST_DATABASE_URL, LiveServer
 from tests.factories import registration_payload
 from tests.smtp import (

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from app.core.config import MALAYSIA
 from app.models import OutboxMail, Registration, RegistrationEvent
-from app.services import outbox
-from app.services.outbox import render_mail
+from app.services.mail_content import render_mail
 from app.services.private_links import form_guard
+from app.services.registration import resend
 from tests.conftest import Clock
 from tests.factories import registration_payload
 
@@ -258,7 +258,7 @@ def test_staff_resending_the_confirmation_replaces_the_link(
     body = _register(client)
     old_path, _ = _link(session, str(body["reference"]))
 
-    outbox.resend_confirmation(session=session, reference=str(body["reference"]).lower(),
+    resend.resend_confirmation(session=session, reference=str(body["reference"]).lower(),
                                now=dt.datetime.now(dt.UTC), actor="staff:1")
 
     new_path, _ = _link(session, str(body["reference"]))
@@ -280,9 +280,9 @@ def test_a_withdrawn_or_unknown_registration_gets_no_new_confirmation(
     path, token = _link(session, str(body["reference"]))
     client.post(path + "/withdraw", data={"guard": form_guard(token)})
 
-    with pytest.raises(outbox.RegistrationWithdrawn):
-        outbox.resend_confirmation(session=session, reference=str(body["reference"]),
+    with pytest.raises(resend.RegistrationWithdrawn):
+        resend.resend_confirmation(session=session, reference=str(body["reference"]),
                                    now=dt.datetime.now(dt.UTC), actor="staff:1")
-    with pytest.raises(outbox.RegistrationNotFound):
-        outbox.resend_confirmation(session=session, reference="ZZZZZZZZ",
+    with pytest.raises(resend.RegistrationNotFound):
+        resend.resend_confirmation(session=session, reference="ZZZZZZZZ",
                                    now=dt.datetime.now(dt.UTC), actor="staff:1")

@@ -29,7 +29,8 @@ from sqlalchemy.orm import Session
 from app.core.db import create_db_engine
 from app.models import OutboxMail
 from app.schemas.registration import RegistrationCreate
-from app.services.submissions import Accepted, RegistrationWriter, Submission
+from app.services.registration.receipt import Accepted
+from app.services.registration.writer import RegistrationWriter, Submission
 from tests.conftest import ROOT, LiveServer, alembic_config
 from tests.factories import registration_payload
 from tests.smtp import SmtpServer

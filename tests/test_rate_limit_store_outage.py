@@ -23,6 +23,7 @@ from app.core.failopen import PROBE_INTERVAL_SECONDS
 from app.services import staff_auth
 from tests.conftest import LiveServer, count_rows
 from tests.factories import registration_payload
+from tests.staff_helpers import SETUP
 from tests.throwaway import RedisServer, running_redis
 
 LIMIT = 20  # submissions per client address per hour: a fresh window for the test
@@ -67,7 +68,7 @@ def test_registrations_and_sign_ins_go_on_while_redis_is_away_then_limits_are_sh
 ) -> None:
     with Session(committed_db) as session, session.begin():
         staff_auth.create_staff(session=session, email=EMAIL, role="viewer", password=PASSWORD,
-                                now=utcnow())
+                                now=utcnow(), actor=SETUP)
     server = LiveServer(workers=2, env={
         "RATE_LIMIT_STORAGE_URL": redis_server.url, "SUBMISSION_RATE_LIMIT": f"{LIMIT}/hour"})
     try:

@@ -15,6 +15,7 @@ from app.models import ApiToken, Registration
 from app.routers.staff_deps import admin_only
 from app.services import staff_auth
 from tests.staff_helpers import (
+    SETUP,
     registration,
     sign_in,
     staff_user,
@@ -140,11 +141,14 @@ def test_staff_api_refuses_a_revoked_token_and_a_disabled_account(
 ) -> None:
     registered = registration(session)
     user = staff_user(session, role="viewer")
-    revoked, row = staff_auth.create_token(session=session, user=user, now=dt.datetime.now(dt.UTC))
-    staff_auth.revoke_token(session=session, token_id=row.id, now=dt.datetime.now(dt.UTC))
+    revoked, row = staff_auth.create_token(session=session, user=user, now=dt.datetime.now(dt.UTC),
+        actor=SETUP)
+    staff_auth.revoke_token(session=session, token_id=row.id, now=dt.datetime.now(dt.UTC),
+        actor=SETUP)
     other = staff_user(session, role="viewer")
     disabled_token, _ = staff_auth.create_token(session=session, user=other,
-                                                now=dt.datetime.now(dt.UTC))
+                                                now=dt.datetime.now(dt.UTC),
+        actor=SETUP)
     other.disabled_at = dt.datetime.now(dt.UTC)
     session.commit()
 
@@ -159,7 +163,8 @@ def test_a_valid_token_works_and_its_use_is_recorded(
 ) -> None:  # noqa: ANN001
     registration(session)
     user = staff_user(session, role="viewer")
-    token, row = staff_auth.create_token(session=session, user=user, now=dt.datetime.now(dt.UTC))
+    token, row = staff_auth.create_token(session=session, user=user, now=dt.datetime.now(dt.UTC),
+        actor=SETUP)
     session.commit()
     assert row.last_used_at is None
 

@@ -18,6 +18,7 @@ from app.services import staff_auth
 from tests.conftest import Clock
 from tests.staff_helpers import (
     PASSWORD,
+    SETUP,
     csrf_of,
     registration,
     sign_in,
@@ -88,9 +89,9 @@ def test_create_staff_refuses_a_second_account_for_the_same_email(
 def test_revoke_token_from_the_cli(committed_db: Engine) -> None:
     with new_session() as session:
         user = staff_auth.create_staff(session=session, email="a@mohr.gov.my", role="viewer",
-                                       password=PASSWORD, now=dt.datetime.now(dt.UTC))
+                                       password=PASSWORD, now=dt.datetime.now(dt.UTC), actor=SETUP)
         token, row = staff_auth.create_token(session=session, user=user,
-                                             now=dt.datetime.now(dt.UTC))
+                                             now=dt.datetime.now(dt.UTC), actor=SETUP)
         session.commit()
         token_id = row.id
 

@@ -11,7 +11,7 @@ from app.models import AuditLog, OutboxMail, Registration
 from app.services.mailer import deliver_due
 from tests.factories import registration_payload
 from tests.smtp import SmtpServer
-from tests.staff_helpers import sign_in, staff_user
+from tests.staff_helpers import SETUP, sign_in, staff_user
 
 pytestmark = pytest.mark.usefixtures("staff_ready")
 
@@ -101,7 +101,7 @@ def test_reading_registrations_through_the_api_is_logged(
 
     reference = _registered(client)
     user = staff_user(session, role="viewer")
-    token, _ = staff_auth.create_token(session=session, user=user, now=utcnow())
+    token, _ = staff_auth.create_token(session=session, user=user, now=utcnow(), actor=SETUP)
     session.commit()
     headers = {"Authorization": f"Bearer {token}"}
 

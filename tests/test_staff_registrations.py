@@ -14,6 +14,7 @@ from app.models import AuditLog, Registration, RegistrationEvent
 from app.services import staff_auth
 from tests.conftest import Clock
 from tests.staff_helpers import (
+    SETUP,
     registration,
     sign_in,
     staff_user,
@@ -65,7 +66,8 @@ def _page_references(client: TestClient, **params: str) -> list[str]:
 @pytest.fixture
 def token(session: Session) -> str:
     user = staff_user(session, role="viewer")
-    value, _ = staff_auth.create_token(session=session, user=user, now=dt.datetime.now(dt.UTC))
+    value, _ = staff_auth.create_token(session=session, user=user, now=dt.datetime.now(dt.UTC),
+        actor=SETUP)
     session.commit()
     return value
 

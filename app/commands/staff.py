@@ -10,13 +10,14 @@ from typing import Any
 from app.core.clock import utcnow
 from app.core.db import begin_write, new_session
 from app.services import audit, staff_auth
+from app.vocab import ROLE_CODES
 
 
 def register(subparsers: Any) -> None:
     create = subparsers.add_parser(
         "create-staff", help="create a staff account (password from a prompt or stdin)")
     create.add_argument("--email", required=True)
-    create.add_argument("--role", required=True, choices=staff_auth.ROLES,
+    create.add_argument("--role", required=True, choices=ROLE_CODES,
                         help="admin: manages staff, tokens and the deadline; viewer: reads "
                         "and exports")
     create.add_argument("--password-stdin", action="store_true",
@@ -55,14 +56,12 @@ def create_staff(arguments: argparse.Namespace) -> int:
     with new_session() as session:
         begin_write(session)
         try:
-            user = staff_auth.create_staff(session=session, email=arguments.email,
-                                           role=arguments.role, password=password, now=utcnow())
+            staff_auth.create_staff(session=session, email=arguments.email,
+                                    role=arguments.role, password=password, now=utcnow(),
+                                    actor=audit.Actor(None, getpass.getuser()))
         except staff_auth.StaffAccountError as error:
             print(f"alliance87: {error}", file=sys.stderr)
             return 1
-        audit.record(session=session, action="staff_created", staff_user_id=None, now=utcnow(),
-                     detail={"email": user.email, "role": user.role,
-                             "actor": f"cli:{getpass.getuser()}"})
         session.commit()
     print(f"Created the {arguments.role} account {arguments.email}.", file=sys.stderr)
     return 0
@@ -75,10 +74,8 @@ def create_token(arguments: argparse.Namespace) -> int:
         if user is None or user.disabled_at is not None:
             print(f"alliance87: no active staff account {arguments.email}", file=sys.stderr)
             return 1
-        token, row = staff_auth.create_token(session=session, user=user, now=utcnow())
-        audit.record(session=session, action="token_created", staff_user_id=user.id,
-                     now=utcnow(), detail={"token_id": row.id,
-                                           "actor": f"cli:{getpass.getuser()}"})
+        token, row = staff_auth.create_token(session=session, user=user, now=utcnow(),
+                                             actor=audit.Actor(user.id, getpass.getuser()))
         session.commit()
         token_id = row.id
     # The token alone on stdout, so a script can capture it; the rest on stderr.
@@ -92,11 +89,7 @@ def revoke_token(arguments: argparse.Namespace) -> int:
     with new_session() as session:
         begin_write(session)
         revoked = staff_auth.revoke_token(session=session, token_id=arguments.token_id,
-                                          now=utcnow())
-        if revoked:
-            audit.record(session=session, action="token_revoked", staff_user_id=None,
-                         now=utcnow(), detail={"token_id": arguments.token_id,
-                                               "actor": f"cli:{getpass.getuser()}"})
+                                          now=utcnow(), actor=audit.Actor(None, getpass.getuser()))
         session.commit()
     if not revoked:
         print(f"alliance87: no live token {arguments.token_id}", file=sys.stderr)

@@ -81,6 +81,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 _WROTE = "alliance87_wrote"
+# Set on a request's session that was declared for writing (`declare_writes`): a short
+# transaction committed on the way (the sign-in check) does not end the declaration.
+_WRITES_DECLARED = "alliance87_writes_declared"
 
 
 @event.listens_for(Session, "after_flush")
@@ -157,6 +160,28 @@ def begin_write(session: Session) -> None:
             raise RuntimeError("begin_write() must come before the transaction's first write")
         session.rollback()
     session.connection(execution_options={WRITE_OPTION: True})
+
+
+def declare_writes(session: Session) -> None:
+    """Make this session write from now on, including after a commit along the way."""
+    session.info[_WRITES_DECLARED] = True
+    begin_write(session)
+
+
+def forget_writes_declared(session: Session) -> None:
+    """End a session's declaration that it writes (the request is over)."""
+    session.info.pop(_WRITES_DECLARED, None)
+
+
+def commit_short_transaction(session: Session) -> None:
+    """Commit what was done so far; a session declared for writing goes on writing.
+
+    The sign-in check is its own short transaction, so a long page that follows does not
+    keep SQLite's write lock unless the endpoint declared that it writes.
+    """
+    session.commit()
+    if session.info.get(_WRITES_DECLARED):
+        begin_write(session)
 
 
 def insert_or_skip(

@@ -20,6 +20,11 @@ DEFAULT_LANGUAGE: Language = "ms"
 # Source strings are English; Malay comes from translations/ms/LC_MESSAGES/messages.po.
 
 
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+    """Mark `message` for the catalogs without translating it here."""
+    return message
+
+
 @lru_cache
 def translations(language: str) -> NullTranslations:
     """Return the catalog for `language`, compiled from its .po file when first asked."""

@@ -8,8 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, UTCDateTime
-
-MAIL_STATUSES = ("queued", "inflight", "retry", "failed", "sent")
+from app.vocab import MAIL_STATUS_CODES, one_of
 
 
 class OutboxMail(Base):
@@ -25,9 +24,7 @@ class OutboxMail(Base):
 
     __tablename__ = "outbox_mail"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('queued', 'inflight', 'retry', 'failed', 'sent')", name="status_known"
-        ),
+        CheckConstraint(one_of("status", MAIL_STATUS_CODES), name="status_known"),
         Index("ix_outbox_mail_due", "status", "next_attempt_at"),
     )
 

@@ -17,11 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime
 from app.vocab import CATEGORY_CODES, FOCUS_AREA_CODES, PILLAR_CODES, STATE_CODES
-
-
-def _one_of(column: str, codes: tuple[str, ...]) -> str:
-    quoted = ", ".join(f"'{code}'" for code in codes)
-    return f"{column} IN ({quoted})"
+from app.vocab import one_of as _one_of
 
 
 class Registration(Base):

@@ -8,11 +8,12 @@ from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, UTCDateTime
+from app.vocab import ROLE_CODES, one_of
 
 
 class StaffUser(Base):
     __tablename__ = "staff_user"
-    __table_args__ = (CheckConstraint("role IN ('admin', 'viewer')", name="role_known"),)
+    __table_args__ = (CheckConstraint(one_of("role", ROLE_CODES), name="role_known"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(320))

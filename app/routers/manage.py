@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
-from app.core.db import begin_write
-from app.core.templating import language_context, page_templates
-from app.deps import LANGUAGE_COOKIE, FormDataDep, NowDep, SessionDep, registration_answers
+from app.core.i18n import N_
+from app.core.templating import language_context
+from app.deps import (
+    LANGUAGE_COOKIE,
+    FormDataDep,
+    NowDep,
+    SessionDep,
+    WriteSessionDep,
+    registration_answers,
+)
 from app.models import Registration
-from app.schemas.registration import N_, RegistrationCreate, field_errors
+from app.routers.pages import render_page
+from app.schemas.registration import RegistrationCreate, field_errors
 from app.services import deadline, manage
 from app.services.private_links import find_by_token, form_guard, form_guard_is_valid
-from app.services.registrations import CallClosed, DuplicateRegistration
+from app.services.registration.receipt import CallClosed, DuplicateRegistration
 from app.vocab import LANGUAGES
 
 router = APIRouter(prefix="/manage", include_in_schema=False)
@@ -43,23 +53,13 @@ def _language(request: Request, registration: Registration | None) -> str:
     return registration.preferred_language if registration is not None else "ms"
 
 
-def _render(request: Request, template: str, language: str, status_code: int = 200,
-            **context: Any) -> Response:
-    response = page_templates().TemplateResponse(
-        request, template, {**language_context(language), **context}, status_code=status_code
-    )
-    if request.query_params.get("lang") == language:
-        response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax")
-    return response
-
-
 def _page(request: Request, template: str, *, session: SessionDep, now: NowDep, token: str,
           registration: Registration, status_code: int = 200, **context: Any) -> Response:
     closes_at = deadline.registration_closes_at(session)
     language = _language(request, registration)
     translate = language_context(language)["_"]
     errors = {field: translate(message) for field, message in context.pop("errors", {}).items()}
-    return _render(
+    return render_page(
         request, template, language, status_code,
         registration=registration, token=token, guard=form_guard(token),
         last_moment=deadline.last_moment(closes_at),
@@ -71,7 +71,7 @@ def _page(request: Request, template: str, *, session: SessionDep, now: NowDep, 
 
 
 def _not_found(request: Request) -> Response:
-    return _render(request, "manage_invalid.html", _language(request, None),
+    return render_page(request, "manage_invalid.html", _language(request, None),
                    status.HTTP_404_NOT_FOUND)
 
 
@@ -83,9 +83,8 @@ def _refused(request: Request, session: SessionDep, now: NowDep, token: str,
 
 
 def _registration_to_change(request: Request, token: str, form: FormDataDep,
-                            session: SessionDep, now: NowDep) -> Registration | Response:
-    """Take the write lock and return the link's registration, or the page refusing the change."""
-    begin_write(session)
+                            session: Session, now: dt.datetime) -> Registration | Response:
+    """Return the link's registration, or the page refusing the change."""
     registration = find_by_token(session=session, token=token)
     if registration is None:
         return _not_found(request)
@@ -119,7 +118,7 @@ def edit_form(request: Request, token: str, session: SessionDep, now: NowDep) ->
 
 
 @router.post("/{token}/edit")
-def save_corrections(request: Request, token: str, form: FormDataDep, session: SessionDep,
+def save_corrections(request: Request, token: str, form: FormDataDep, session: WriteSessionDep,
                      now: NowDep) -> Response:
     """Check the corrected answers as a new registration would be checked, and save them."""
     registration = _registration_to_change(request, token, form, session, now)
@@ -162,7 +161,7 @@ def withdraw_question(request: Request, token: str, session: SessionDep, now: No
 
 
 @router.post("/{token}/withdraw")
-def withdraw(request: Request, token: str, form: FormDataDep, session: SessionDep,
+def withdraw(request: Request, token: str, form: FormDataDep, session: WriteSessionDep,
              now: NowDep) -> Response:
     """Withdraw the registration and confirm it by mail."""
     registration = _registration_to_change(request, token, form, session, now)

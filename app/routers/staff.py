@@ -13,10 +13,11 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
 
 from app.core.db import begin_write
-from app.core.i18n import gettext
+from app.core.i18n import N_, gettext
 from app.core.ratelimit import client_address
-from app.deps import LanguageDep, NowDep, SessionDep
+from app.deps import LanguageDep, NowDep, SessionDep, WriteSessionDep
 from app.routers import staff_admin, staff_outbox
+from app.routers.export_responses import export_response
 from app.routers.staff_deps import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -27,10 +28,8 @@ from app.routers.staff_deps import (
     StaffDep,
     StreamSessionDep,
     csrf_checked,
-    export_response,
     render,
 )
-from app.schemas.registration import N_
 from app.schemas.staff import INVITATION_STATUSES
 from app.services import audit, staff_auth, staff_registrations, workshop
 
@@ -97,12 +96,8 @@ def sign_in(request: Request, form: FormDep, session: SessionDep, now: NowDep,
                            email=email, next_path=next_path, error=LOGIN_FAILED)
     # Only a right password takes the write lock, after the slow check.
     begin_write(session)
-    staff_auth.record_sign_in(session=session, user=user, password=password, now=now)
-    previous = request.cookies.get(SESSION_COOKIE)
-    if previous:
-        staff_auth.end_session(session=session, token=previous, now=now)
-    token = staff_auth.start_session(session=session, user=user, now=now)
-    audit.record(session=session, action="sign_in", staff_user_id=user.id, now=now)
+    token = staff_auth.sign_in(session=session, user=user, password=password,
+                               previous_token=request.cookies.get(SESSION_COOKIE), now=now)
     response = RedirectResponse(next_path or "/staff/registrations",
                                 status_code=status.HTTP_303_SEE_OTHER)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", path="/staff",
@@ -112,9 +107,8 @@ def sign_in(request: Request, form: FormDep, session: SessionDep, now: NowDep,
 
 
 @backoffice.post("/logout")
-def sign_out(request: Request, session: SessionDep, now: NowDep) -> Response:
+def sign_out(request: Request, session: WriteSessionDep, now: NowDep) -> Response:
     """End this session on the server and forget the cookie."""
-    begin_write(session)
     staff_auth.end_session(session=session, token=request.cookies.get(SESSION_COOKIE, ""),
                            now=now)
     response = RedirectResponse("/staff/login", status_code=status.HTTP_303_SEE_OTHER)
@@ -141,9 +135,8 @@ def registrant_list(request: Request, staff: StaffDep, session: SessionDep,
 
 @backoffice.get("/registrations/{reference}")
 def registration_detail(request: Request, reference: str, staff: StaffDep,
-                        session: SessionDep, now: NowDep, language: LanguageDep) -> Response:
-    """Show one registration in full, with its planning fields and history."""
-    begin_write(session)  # the view itself is logged
+                        session: WriteSessionDep, now: NowDep, language: LanguageDep) -> Response:
+    """Show one registration in full, with its planning fields and history (a logged view)."""
     registration = staff_registrations.find_registration(session=session, reference=reference)
     if registration is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND,
@@ -159,9 +152,8 @@ def registration_detail(request: Request, reference: str, staff: StaffDep,
 
 @backoffice.post("/registrations/{reference}", dependencies=[AdminOnly])
 def update_planning(request: Request, reference: str, form: FormDep, staff: StaffDep,
-                    session: SessionDep, now: NowDep, language: LanguageDep) -> Response:
+                    session: WriteSessionDep, now: NowDep, language: LanguageDep) -> Response:
     """Change a registration's invitation status and notes."""
-    begin_write(session)
     registration = staff_registrations.find_registration(session=session, reference=reference)
     if registration is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND)
@@ -191,7 +183,7 @@ def workshop_planning(request: Request, staff: StaffDep, session: SessionDep,
 
 
 @backoffice.get("/exports/registrations.csv")
-def export_csv(staff: StaffDep, session: SessionDep, stream_session: StreamSessionDep,
+def export_csv(staff: StaffDep, session: WriteSessionDep, stream_session: StreamSessionDep,
                now: NowDep, language: LanguageDep, filters: FiltersDep) -> Response:
     """Download the filtered registrations as CSV (UTF-8, for Excel)."""
     return export_response(session=session, stream_session=stream_session,
@@ -200,7 +192,7 @@ def export_csv(staff: StaffDep, session: SessionDep, stream_session: StreamSessi
 
 
 @backoffice.get("/exports/registrations.xlsx")
-def export_xlsx(staff: StaffDep, session: SessionDep, stream_session: StreamSessionDep,
+def export_xlsx(staff: StaffDep, session: WriteSessionDep, stream_session: StreamSessionDep,
                 now: NowDep, language: LanguageDep, filters: FiltersDep) -> Response:
     """Download the filtered registrations as an Excel workbook."""
     return export_response(session=session, stream_session=stream_session,

@@ -8,20 +8,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request, status
+from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
 
 from app.core.config import parse_deadline
-from app.core.db import begin_write
-from app.core.i18n import gettext
-from app.deps import LanguageDep, NowDep, SessionDep
+from app.core.i18n import N_, gettext
+from app.deps import LanguageDep, NowDep, RowId, SessionDep, WriteSessionDep
 from app.routers.staff_deps import AdminOnly, FormDep, NoStoreRoute, StaffDep, render
-from app.schemas.registration import N_
 from app.services import audit, deadline, staff_auth, workshop
 
 AUDIT_PER_PAGE = 50
-# Ids in paths stay within what both databases' integer columns hold.
-RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 router = APIRouter(dependencies=[AdminOnly], route_class=NoStoreRoute, include_in_schema=False)
 
@@ -86,31 +82,24 @@ def add_staff(
     request: Request,
     form: FormDep,
     staff: StaffDep,
-    session: SessionDep,
+    session: WriteSessionDep,
     now: NowDep,
     language: LanguageDep,
 ) -> Response:
     """Create a staff account."""
-    begin_write(session)
     values = {key: str(form.get(key, "")) for key in ("email", "role")}
     try:
-        user = staff_auth.create_staff(
+        staff_auth.create_staff(
             session=session,
             email=values["email"],
             role=values["role"],
             password=str(form.get("password", "")),
             now=now,
+            actor=audit.Actor(staff.user.id),
         )
     except staff_auth.StaffAccountError as error:
         message = gettext(language, error.args[0]) % {"count": staff_auth.MIN_PASSWORD_LENGTH}
         return _users_page(request, staff, session, language, 422, error=message, values=values)
-    audit.record(
-        session=session,
-        action="staff_created",
-        staff_user_id=staff.user.id,
-        now=now,
-        detail={"email": user.email, "role": user.role},
-    )
     return _see_other("/staff/users?saved=created")
 
 
@@ -119,7 +108,7 @@ def enable_or_disable(
     user_id: RowId,
     change: str,
     staff: StaffDep,
-    session: SessionDep,
+    session: WriteSessionDep,
     now: NowDep,
     language: LanguageDep,
 ) -> Response:
@@ -131,18 +120,11 @@ def enable_or_disable(
             status.HTTP_409_CONFLICT,
             detail=gettext(language, "You cannot disable your own account."),
         )
-    begin_write(session)
     if not staff_auth.set_disabled(
-        session=session, user_id=user_id, disabled=change == "disable", now=now
+        session=session, user_id=user_id, disabled=change == "disable", now=now,
+        actor=audit.Actor(staff.user.id),
     ):
         raise HTTPException(status.HTTP_404_NOT_FOUND)
-    audit.record(
-        session=session,
-        action=f"staff_{change}d",
-        staff_user_id=staff.user.id,
-        now=now,
-        detail={"staff_user_id": user_id},
-    )
     return _see_other(f"/staff/users?saved={change}d")
 
 
@@ -174,33 +156,23 @@ def api_tokens(
 
 @router.post("/tokens")
 def add_token(
-    request: Request, staff: StaffDep, session: SessionDep, now: NowDep, language: LanguageDep
+    request: Request, staff: StaffDep, session: WriteSessionDep, now: NowDep, language: LanguageDep
 ) -> Response:
     """Make an API token for the signed-in administrator and show it once."""
-    begin_write(session)
-    token, row = staff_auth.create_token(session=session, user=staff.user, now=now)
-    audit.record(
-        session=session,
-        action="token_created",
-        staff_user_id=staff.user.id,
-        now=now,
-        detail={"token_id": row.id},
+    token, _row = staff_auth.create_token(
+        session=session, user=staff.user, now=now, actor=audit.Actor(staff.user.id)
     )
     return _tokens_page(request, staff, session, language, new_token=token)
 
 
 @router.post("/tokens/{token_id}/revoke")
-def revoke_token(token_id: RowId, staff: StaffDep, session: SessionDep, now: NowDep) -> Response:
+def revoke_token(
+    token_id: RowId, staff: StaffDep, session: WriteSessionDep, now: NowDep
+) -> Response:
     """Revoke an API token; scripts using it get 401 from now on."""
-    begin_write(session)
-    if staff_auth.revoke_token(session=session, token_id=token_id, now=now):
-        audit.record(
-            session=session,
-            action="token_revoked",
-            staff_user_id=staff.user.id,
-            now=now,
-            detail={"token_id": token_id},
-        )
+    staff_auth.revoke_token(
+        session=session, token_id=token_id, now=now, actor=audit.Actor(staff.user.id)
+    )
     return _see_other("/staff/tokens?saved=revoked")
 
 
@@ -241,12 +213,11 @@ def change_deadline(
     request: Request,
     form: FormDep,
     staff: StaffDep,
-    session: SessionDep,
+    session: WriteSessionDep,
     now: NowDep,
     language: LanguageDep,
 ) -> Response:
     """Record a new deadline (a date, or a date-time with offset)."""
-    begin_write(session)
     value = str(form.get("deadline", "")).strip()
     try:
         parse_deadline(value)
@@ -279,10 +250,9 @@ def change_deadline(
 
 @router.post("/workshop/capacity")
 def change_capacity(
-    form: FormDep, staff: StaffDep, session: SessionDep, now: NowDep, language: LanguageDep
+    form: FormDep, staff: StaffDep, session: WriteSessionDep, now: NowDep, language: LanguageDep
 ) -> Response:
     """Record how many seats the workshop has."""
-    begin_write(session)
     value = str(form.get("capacity", "")).strip()
     if not (value.isascii() and value.isdigit() and len(value) <= 6) or (
         int(value) > workshop.MAX_CAPACITY

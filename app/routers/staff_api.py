@@ -4,27 +4,49 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 
-from app.core.db import begin_write
-from app.deps import LanguageDep, NowDep, SessionDep
+from app.deps import LanguageDep, NowDep, WriteSessionDep
+from app.routers.export_responses import export_response
 from app.routers.staff_deps import (
     ApiStaffDep,
     FiltersDep,
     NoStoreRoute,
     StreamSessionDep,
     api_staff,
-    export_response,
 )
 from app.schemas.errors import ERROR_RESPONSES
-from app.schemas.staff import RegistrationPageRead, RegistrationRead
+from app.schemas.staff import RegistrationFilters, RegistrationPageRead, RegistrationRead
 from app.services import audit, staff_registrations
+
+# The filters given as codes. The staff pages' filter form sends "" for "any", which
+# RegistrationFilters reads as no filter; the API documents each of these as one of its
+# codes, so here a blank one is refused, as the document says.
+_CODED_FILTERS = frozenset(
+    name for name, field in RegistrationFilters.model_fields.items() if field.annotation is not str
+)
+
+
+async def refuse_blank_filters(request: Request) -> None:
+    """Refuse a filter sent blank (`?category=`): leave it out to mean any."""
+    blank = [
+        ("query", name)
+        for name, value in request.query_params.multi_items()
+        if name in _CODED_FILTERS and not value.strip()
+    ]
+    if blank:
+        raise RequestValidationError(
+            [{"type": "enum", "loc": loc, "msg": "Leave the filter out, or give a code"}
+             for loc in blank]
+        )
+
 
 router = APIRouter(
     prefix="/api/v1",
     tags=["staff"],
-    dependencies=[Depends(api_staff)],
+    dependencies=[Depends(api_staff), Depends(refuse_blank_filters)],
     route_class=NoStoreRoute,
     responses={400: ERROR_RESPONSES[400], 401: ERROR_RESPONSES[401]},
 )
@@ -36,14 +58,13 @@ _EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {422: ERROR_RESPONSES[422]}
 )
 def list_registrations(
     staff: ApiStaffDep,
-    session: SessionDep,
+    session: WriteSessionDep,
     now: NowDep,
     filters: FiltersDep,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> RegistrationPageRead:
     """List registrations, newest first unless `sort` says otherwise, one page at a time."""
-    begin_write(session)  # reading personal data through the API is logged
     listing = staff_registrations.list_registrations(
         session=session, filters=filters, page=page, per_page=per_page
     )
@@ -70,10 +91,9 @@ def list_registrations(
     responses={404: ERROR_RESPONSES[404]},
 )
 def read_registration(
-    reference: str, staff: ApiStaffDep, session: SessionDep, now: NowDep
+    reference: str, staff: ApiStaffDep, session: WriteSessionDep, now: NowDep
 ) -> RegistrationRead:
     """Return one registration by its reference."""
-    begin_write(session)  # reading personal data through the API is logged
     registration = staff_registrations.find_registration(session=session, reference=reference)
     if registration is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No registration has this reference.")
@@ -97,7 +117,7 @@ def read_registration(
 )
 def export_csv(
     staff: ApiStaffDep,
-    session: SessionDep,
+    session: WriteSessionDep,
     stream_session: StreamSessionDep,
     now: NowDep,
     language: LanguageDep,
@@ -129,7 +149,7 @@ def export_csv(
 )
 def export_xlsx(
     staff: ApiStaffDep,
-    session: SessionDep,
+    session: WriteSessionDep,
     stream_session: StreamSessionDep,
     now: NowDep,
     language: LanguageDep,

@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 import secrets
-import tempfile
-from collections.abc import Callable, Coroutine, Iterable, Iterator
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Query, Request, status
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from app.core.config import MALAYSIA
-from app.core.db import begin_write, get_session
+from app.core.db import begin_write, commit_short_transaction, get_session
 from app.core.i18n import gettext as translate
-from app.core.templating import language_context, page_templates
-from app.deps import LANGUAGE_COOKIE, LanguageDep, NowDep, SessionDep
+from app.deps import LanguageDep, NowDep, SessionDep
 from app.models import StaffUser
+from app.routers.pages import render_page
 from app.schemas.staff import RegistrationFilters
-from app.services import audit, exports, staff_auth, staff_registrations
-from app.services.exports import Cell
+from app.services import staff_auth
 
 SESSION_COOKIE = "a87_staff"
 LOGIN_CSRF_COOKIE = "a87_login_csrf"
@@ -69,7 +64,7 @@ def signed_in_staff(request: Request, session: SessionDep, now: NowDep) -> staff
         raise _sign_in_first(request)
     # The sign-in check is its own short transaction: a long export or page that follows
     # must not keep SQLite's write lock, which public submissions are waiting for.
-    session.commit()
+    commit_short_transaction(session)
     return signed_in
 
 
@@ -124,7 +119,7 @@ def api_staff(
             detail="A valid staff API token is required.",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    session.commit()  # as for sessions: the token check is its own short transaction
+    commit_short_transaction(session)  # as for sessions: the token check is short
     return user
 
 
@@ -142,15 +137,8 @@ def render(
         + "?"
         + "&".join([f"{quote(k)}={quote(v)}" for k, v in query.items()] + [f"lang={switch_to}"])
     )
-    response = page_templates().TemplateResponse(
-        request,
-        f"staff/{template}",
-        {**language_context(language), "switch_url": switch_url, "switch_to": switch_to, **context},
-        status_code=status_code,
-    )
-    if request.query_params.get("lang") == language:
-        response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax")
-    return response
+    return render_page(request, f"staff/{template}", language, status_code,
+                       switch_url=switch_url, switch_to=switch_to, **context)
 
 
 async def _read_form(request: Request) -> FormData:
@@ -167,57 +155,3 @@ async def _read_form(request: Request) -> FormData:
 
 FormDep = Annotated[FormData, Depends(_read_form)]
 FiltersDep = Annotated[RegistrationFilters, Query()]
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _xlsx_chunks(rows: Iterable[list[Cell]], header: list[str]) -> Iterator[bytes]:
-    # XlsxWriter must finish the file before any of it can be sent (a zip's directory
-    # comes last), so it is built in a temporary file and then sent in pieces.
-    with tempfile.TemporaryDirectory(prefix="alliance87-export-") as directory:
-        path = os.path.join(directory, "export.xlsx")
-        exports.write_xlsx(path, rows, header)
-        with open(path, "rb") as built:
-            while chunk := built.read(64 * 1024):
-                yield chunk
-
-
-def export_response(
-    *,
-    session: Session,
-    stream_session: Session,
-    staff_user_id: int,
-    filters: RegistrationFilters,
-    language: str,
-    file_format: str,
-    via: str,
-    now: dt.datetime,
-) -> Response:
-    """Log an export and stream it; the rows are read while the response is being sent."""
-    begin_write(session)
-    row_count = staff_registrations.count_registrations(session=session, filters=filters)
-    audit.record_export(
-        session=session,
-        staff_user_id=staff_user_id,
-        file_format=file_format,
-        via=via,
-        filters=filters.active(),
-        language=language,
-        row_count=row_count,
-        now=now,
-    )
-    header = exports.headers(language)
-    rows = exports.export_rows(session=stream_session, filters=filters, language=language)
-    stamp = now.astimezone(MALAYSIA).strftime("%Y%m%d-%H%M")
-    headers = {
-        "Content-Disposition": (
-            f'attachment; filename="alliance87-registrations-{stamp}.{file_format}"'
-        ),
-        "Cache-Control": "no-store",
-    }
-    if file_format == "csv":
-        return StreamingResponse(
-            exports.csv_chunks(rows, header), headers=headers, media_type="text/csv; charset=utf-8"
-        )
-    return StreamingResponse(
-        _xlsx_chunks(rows, header), headers=headers, media_type=XLSX_MEDIA_TYPE
-    )

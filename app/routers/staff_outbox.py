@@ -11,22 +11,17 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
 
-from app.core.db import begin_write
-from app.deps import LanguageDep, NowDep, SessionDep
-from app.models.outbox import MAIL_STATUSES
-from app.routers.staff_admin import RowId
+from app.deps import LanguageDep, NowDep, RowId, SessionDep, WriteSessionDep
 from app.routers.staff_deps import AdminOnly, NoStoreRoute, StaffDep, render
-from app.schemas.registration import N_
 from app.services import audit, outbox
+from app.services.registration.resend import (
+    RegistrationNotFound,
+    RegistrationWithdrawn,
+    resend_confirmation,
+)
+from app.vocab import MAIL_STATUS_CODES
 
 OUTBOX_PER_PAGE = 50
-MAIL_STATUS_LABELS = {
-    "queued": N_("Queued"),
-    "inflight": N_("Sending"),
-    "retry": N_("Waiting to retry"),
-    "failed": N_("Failed"),
-    "sent": N_("Sent"),
-}
 
 router = APIRouter(route_class=NoStoreRoute, include_in_schema=False)
 
@@ -41,21 +36,19 @@ def outbox_page(
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> Response:
     """List outgoing mail, newest first, with its delivery state and last error."""
-    shown = mail_status if mail_status in MAIL_STATUSES else None
+    shown = mail_status if mail_status in MAIL_STATUS_CODES else None
     listing = outbox.list_outbox(
         session=session, status=shown, limit=OUTBOX_PER_PAGE, offset=(page - 1) * OUTBOX_PER_PAGE
     )
     pages = max(1, -(-listing.total // OUTBOX_PER_PAGE))
     return render(request, "outbox.html", language, staff=staff, listing=listing,
-                  mail_status=shown or "", statuses=MAIL_STATUSES,
-                  mail_status_labels=MAIL_STATUS_LABELS, page=page, pages=pages,
+                  mail_status=shown or "", statuses=MAIL_STATUS_CODES, page=page, pages=pages,
                   done=request.query_params.get("done", ""))
 
 
 @router.post("/outbox/{mail_id}/retry", dependencies=[AdminOnly])
-def retry(mail_id: RowId, staff: StaffDep, session: SessionDep, now: NowDep) -> Response:
+def retry(mail_id: RowId, staff: StaffDep, session: WriteSessionDep, now: NowDep) -> Response:
     """Make a failed or waiting mail due now."""
-    begin_write(session)
     try:
         outbox.retry_mail(session=session, mail_id=mail_id, now=now)
     except outbox.MailNotFound:
@@ -68,15 +61,14 @@ def retry(mail_id: RowId, staff: StaffDep, session: SessionDep, now: NowDep) -> 
 
 
 @router.post("/registrations/{reference}/resend", dependencies=[AdminOnly])
-def resend(reference: str, staff: StaffDep, session: SessionDep, now: NowDep) -> Response:
+def resend(reference: str, staff: StaffDep, session: WriteSessionDep, now: NowDep) -> Response:
     """Send the registrant's confirmation again, with a new private link."""
-    begin_write(session)
     try:
-        outbox.resend_confirmation(session=session, reference=reference, now=now,
-                                   actor=f"staff:{staff.user.id}")
-    except outbox.RegistrationNotFound:
+        resend_confirmation(session=session, reference=reference, now=now,
+                            actor=f"staff:{staff.user.id}")
+    except RegistrationNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND) from None
-    except outbox.RegistrationWithdrawn:
+    except RegistrationWithdrawn:
         raise HTTPException(status.HTTP_409_CONFLICT) from None
     audit.record(session=session, action="confirmation_resent", staff_user_id=staff.user.id,
                  now=now, detail={"reference": reference})

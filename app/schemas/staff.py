@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlencode
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
-from app.schemas.registration import N_, Category, FocusArea, Pillar, State
+from app.core.i18n import N_
+from app.schemas.registration_fields import STAFF_FIELDS, FieldKind
+from app.vocab import Category, FocusArea, Pillar, State
 
 InvitationStatus = Literal["not_invited", "invited", "confirmed", "declined"]
 INVITATION_STATUSES: dict[str, str] = {
@@ -22,7 +24,6 @@ Sort = Literal[
     "category", "-category", "state", "-state", "workshop_attendees", "-workshop_attendees",
 ]
 Withdrawn = Literal["exclude", "include", "only"]
-StaffRole = Literal["admin", "viewer"]
 
 
 class RegistrationFilters(BaseModel):
@@ -66,7 +67,7 @@ class RegistrationFilters(BaseModel):
         return urlencode(values)
 
 
-class RegistrationRead(BaseModel):
+class _RegistrationRecord(BaseModel):
     """A registration as staff see it, with the secretariat's planning fields."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -75,26 +76,37 @@ class RegistrationRead(BaseModel):
     submitted_at: dt.datetime
     updated_at: dt.datetime
     withdrawn_at: dt.datetime | None
-    organisation_name: str
-    category: str
-    category_other: str
-    registration_number: str
-    address: str
-    postcode: str
-    state: str
-    website: str
-    contact_name: str
-    contact_designation: str
-    contact_email: str
-    contact_phone: str = Field(examples=["+60123456789"])
-    pillars: list[str]
-    focus_areas: list[str]
-    interest_statement: str
-    workshop_attendees: int
-    preferred_language: str
-    consent_share_partners: bool
-    invitation_status: InvitationStatus
-    staff_notes: str
+
+
+_READ_TYPES: dict[FieldKind, Any] = {
+    "text": (str, ...),
+    "phone": (str, Field(examples=["+60123456789"])),
+    "code": (str, ...),
+    "codes": (list[str], ...),
+    "count": (int, ...),
+    "flag": (bool, ...),
+}
+
+
+def _read_model() -> type[_RegistrationRecord]:
+    """Return the read schema: the record, the answers staff see, then the planning fields."""
+    answers = {field.name: _READ_TYPES[field.kind] for field in STAFF_FIELDS}
+    return create_model(
+        "RegistrationRead",
+        __base__=_RegistrationRecord,
+        __doc__=_RegistrationRecord.__doc__,
+        __module__=__name__,
+        **answers,
+        invitation_status=(InvitationStatus, ...),
+        staff_notes=(str, ...),
+    )
+
+
+# Built from the field declaration; a type checker sees the record it extends.
+if TYPE_CHECKING:
+    RegistrationRead = _RegistrationRecord
+else:
+    RegistrationRead = _read_model()
 
 
 class RegistrationPageRead(BaseModel):

@@ -13,6 +13,26 @@ from sqlalchemy.orm import Session
 from app.models import AuditLog, StaffUser
 
 
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who made a change: a member of staff, or someone at the command line."""
+
+    staff_user_id: int | None
+    command_line_user: str | None = None
+
+
+def record_change(
+    *, session: Session, actor: Actor, action: str, now: dt.datetime,
+    detail: dict[str, Any] | None = None, row_count: int | None = None,
+) -> AuditLog:
+    """Add one entry to the audit log for a change `actor` made."""
+    detail = dict(detail or {})
+    if actor.command_line_user is not None:
+        detail["actor"] = f"cli:{actor.command_line_user}"
+    return record(session=session, action=action, staff_user_id=actor.staff_user_id, now=now,
+                  detail=detail, row_count=row_count)
+
+
 def record(
     *, session: Session, action: str, staff_user_id: int | None, now: dt.datetime,
     detail: dict[str, Any] | None = None, row_count: int | None = None,

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,35 +24,37 @@ def registration_closes_at(session: Session) -> dt.datetime:
     return closes_at if closes_at is not None else get_settings().default_registration_closes_at
 
 
-# The form page shows the deadline on every visit. Reading it at most every two seconds
-# spares the database during the deadline rush; submissions always read it afresh.
-_SHOWN_FOR_SECONDS = 2.0
-_shown: tuple[float, dt.datetime] | None = None
+# Pages show the deadline on every visit, and the API checks it before reading a body.
+# Reading it at most every two seconds spares the database during the deadline rush;
+# what is stored is checked against the deadline read afresh, in the transaction storing it.
+_DISPLAYED_FOR_SECONDS = 2.0
+_displayed: tuple[float, dt.datetime] | None = None
+SessionOpener = Callable[[], AbstractContextManager[Session]]
 
 
-def remembered_closes_at() -> dt.datetime | None:
-    """Return the deadline last read for display if it is at most two seconds old, else None."""
-    cached = _shown
-    if cached is not None and time.monotonic() - cached[0] < _SHOWN_FOR_SECONDS:
-        return cached[1]
-    return None
+async def displayed_deadline(open_session: SessionOpener) -> dt.datetime:
+    """Return the deadline as pages show it, at most two seconds old.
+
+    Only when it must be read afresh does this take a thread and a session.
+    """
+    displayed = _displayed
+    if displayed is not None and time.monotonic() - displayed[0] < _DISPLAYED_FOR_SECONDS:
+        return displayed[1]
+    return await run_in_threadpool(_read_displayed_deadline, open_session)
 
 
-def closes_at_for_display(session: Session) -> dt.datetime:
-    """Return the deadline to show on a page, at most two seconds old."""
-    global _shown
-    remembered = remembered_closes_at()
-    if remembered is not None:
-        return remembered
-    closes_at = registration_closes_at(session)
-    _shown = (time.monotonic(), closes_at)
+def _read_displayed_deadline(open_session: SessionOpener) -> dt.datetime:
+    global _displayed
+    with open_session() as session:
+        closes_at = registration_closes_at(session)
+    _displayed = (time.monotonic(), closes_at)
     return closes_at
 
 
 def forget_displayed_deadline() -> None:
     """Make the next page read the deadline afresh (after it was changed here)."""
-    global _shown
-    _shown = None
+    global _displayed
+    _displayed = None
 
 
 def is_open(closes_at: dt.datetime, now: dt.datetime) -> bool:

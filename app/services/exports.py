@@ -15,55 +15,98 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import phonenumbers
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.core.config import MALAYSIA
-from app.core.i18n import gettext
+from app.core.i18n import N_, gettext
 from app.models import Registration, RegistrationFocusArea, RegistrationPillar
-from app.schemas.registration import N_
+from app.schemas.registration_fields import STAFF_FIELDS, RegistrationField
 from app.schemas.staff import INVITATION_STATUSES, RegistrationFilters
 from app.services.staff_registrations import AnySelect, filtered
-from app.vocab import CATEGORIES, FOCUS_AREA_CODES, PILLAR_CODES, STATES, label
+from app.vocab import Term
 
 Kind = Literal["text", "datetime", "number"]
 Cell = str | int | dt.datetime | None
+# A column's formatter for a language: what turns a value from the database into a cell.
+Formatter = Callable[[Any], Cell]
 YIELD_PER = 1000
 CSV_CHUNK_ROWS = 500
 
 
 @dataclass(frozen=True)
 class ExportColumn:
+    """One column of the export: its heading, how it is read, shown and laid out."""
+
     header: str
     kind: Kind
     width: int
+    select: ColumnElement[Any]
+    # Given the export's language, return the cell's formatter; None keeps the value as is.
+    formatter: Callable[[str], Formatter] | None = None
 
 
-COLUMNS: tuple[ExportColumn, ...] = (
-    ExportColumn(N_("Reference"), "text", 11),
-    ExportColumn(N_("Submitted (Malaysia time)"), "datetime", 19),
-    ExportColumn(N_("Organisation"), "text", 40),
-    ExportColumn(N_("Category"), "text", 26),
-    ExportColumn(N_("Other category"), "text", 20),
-    ExportColumn(N_("Registration number"), "text", 22),
-    ExportColumn(N_("Address"), "text", 40),
-    ExportColumn(N_("Postcode"), "text", 10),
-    ExportColumn(N_("State"), "text", 18),
-    ExportColumn(N_("Website"), "text", 30),
-    ExportColumn(N_("Contact person"), "text", 28),
-    ExportColumn(N_("Designation"), "text", 22),
-    ExportColumn(N_("Email"), "text", 32),
-    ExportColumn(N_("Telephone"), "text", 16),
-    ExportColumn(N_("Pillars"), "text", 45),
-    ExportColumn(N_("Focus areas"), "text", 45),
-    ExportColumn(N_("Interest statement"), "text", 60),
-    ExportColumn(N_("Workshop representatives"), "number", 14),
-    ExportColumn(N_("Preferred language"), "text", 16),
-    ExportColumn(N_("May share with partners"), "text", 14),
-    ExportColumn(N_("Invitation status"), "text", 16),
-    ExportColumn(N_("Staff notes"), "text", 40),
-    ExportColumn(N_("Withdrawn (Malaysia time)"), "datetime", 19),
-)
+class _Labels(dict[str, str]):
+    """Labels by code; a code without a label stands for itself."""
+
+    def __missing__(self, key: str) -> str:
+        return key
+
+
+def _term_labels(terms: tuple[Term, ...]) -> Callable[[str], Formatter]:
+    return lambda language: _Labels({term.code: term.label(language) for term in terms}).__getitem__
+
+
+def _invitation_statuses(language: str) -> Formatter:
+    return _Labels({code: gettext(language, text) for code, text in INVITATION_STATUSES.items()}
+                   ).__getitem__
+
+
+def _yes_no(language: str) -> Formatter:
+    yes, no = gettext(language, "Yes"), gettext(language, "No")
+    return lambda value: yes if value else no
+
+
+def _malaysian_time(language: str) -> Formatter:
+    return _local
+
+
+def _phone(language: str) -> Formatter:
+    return display_phone
+
+
+# Each multiple-choice answer's table: the chosen code, and the registration it belongs to.
+_CHOICE_TABLES: dict[str, tuple[InstrumentedAttribute[str], InstrumentedAttribute[int]]] = {
+    "pillars": (RegistrationPillar.pillar, RegistrationPillar.registration_id),
+    "focus_areas": (RegistrationFocusArea.focus_area, RegistrationFocusArea.registration_id),
+}
+
+
+def _chosen_codes(field: RegistrationField) -> ColumnElement[Any]:
+    # The codes of a multiple-choice answer, gathered from its table into one string.
+    code, registration_id = _CHOICE_TABLES[field.name]
+    return (select(func.aggregate_strings(code, ","))
+            .where(registration_id == Registration.id).scalar_subquery())
+
+
+def _answer_column(field: RegistrationField) -> ExportColumn:
+    """Return the export column of an answer, as its declaration describes it."""
+    formatter: Callable[[str], Formatter] | None = None
+    select_: ColumnElement[Any]
+    if field.kind == "codes":
+        select_ = _chosen_codes(field)
+        formatter = _joined_labels(field.terms)
+    else:
+        select_ = getattr(Registration, field.name).expression
+        if field.kind == "code":
+            formatter = _term_labels(field.terms)
+        elif field.kind == "phone":
+            formatter = _phone
+        elif field.kind == "flag":
+            formatter = _yes_no
+    kind: Kind = "number" if field.kind == "count" else "text"
+    return ExportColumn(field.header, kind, field.width, select_, formatter)
+
 
 # A spreadsheet reads a cell starting with one of these as a formula (the full-width forms
 # too, in some East Asian locales; tab and CR because some readers strip them first).
@@ -73,11 +116,6 @@ FORMULA_STARTS = tuple("=+-@\t\r") + ("\uff1d", "\uff0b", "\uff0d", "\uff20")
 def neutralise(value: str) -> str:
     """Make a text value that a spreadsheet would run as a formula read as plain text."""
     return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
-def headers(language: str) -> list[str]:
-    """Return the column headings in `language`."""
-    return [gettext(language, column.header) for column in COLUMNS]
 
 
 # Formatting a number with phonenumbers costs ~50 µs, too slow for 50,000 rows. A Malaysian
@@ -119,19 +157,21 @@ def display_phone(e164: str) -> str:
     return "".join(next(digits) if char == "\0" else char for char in layout)
 
 
-def _joined_labels(
-    vocabulary: str, codes: tuple[str, ...], language: str
-) -> Callable[[str | None], str]:
-    cache: dict[str | None, str] = {None: ""}
+def _joined_labels(terms: tuple[Term, ...]) -> Callable[[str], Formatter]:
+    def for_language(language: str) -> Formatter:
+        codes = tuple(term.code for term in terms)
+        names = {term.code: term.label(language) for term in terms}
+        cache: dict[str | None, str] = {None: ""}
 
-    def labels(aggregated: str | None) -> str:
-        if aggregated not in cache:
-            chosen = set((aggregated or "").split(","))
-            cache[aggregated] = "; ".join(label(vocabulary, code, language)
-                                          for code in codes if code in chosen)
-        return cache[aggregated]
+        def labels(aggregated: str | None) -> str:
+            if aggregated not in cache:
+                chosen = set((aggregated or "").split(","))
+                cache[aggregated] = "; ".join(names[code] for code in codes if code in chosen)
+            return cache[aggregated]
 
-    return labels
+        return labels
+
+    return for_language
 
 
 def _local(moment: dt.datetime | None) -> dt.datetime | None:
@@ -141,46 +181,39 @@ def _local(moment: dt.datetime | None) -> dt.datetime | None:
     return moment.astimezone(MALAYSIA).replace(tzinfo=None, microsecond=0)
 
 
+# The record's columns around the answers that staff see, in the declaration's order.
+COLUMNS: tuple[ExportColumn, ...] = (
+    ExportColumn(N_("Reference"), "text", 11, Registration.reference.expression),
+    ExportColumn(N_("Submitted (Malaysia time)"), "datetime", 19,
+                 Registration.submitted_at.expression, _malaysian_time),
+    *(_answer_column(field) for field in STAFF_FIELDS),
+    ExportColumn(N_("Invitation status"), "text", 16, Registration.invitation_status.expression,
+                 _invitation_statuses),
+    ExportColumn(N_("Staff notes"), "text", 40, Registration.staff_notes.expression),
+    ExportColumn(N_("Withdrawn (Malaysia time)"), "datetime", 19,
+                 Registration.withdrawn_at.expression, _malaysian_time),
+)
+
+
+def headers(language: str) -> list[str]:
+    """Return the column headings in `language`."""
+    return [gettext(language, column.header) for column in COLUMNS]
+
+
 def export_rows(
     *, session: Session, filters: RegistrationFilters, language: str
 ) -> Iterator[list[Cell]]:
     """Yield one row per registration the filters match, in the order of COLUMNS."""
-    pillars = (select(func.aggregate_strings(RegistrationPillar.pillar, ","))
-               .where(RegistrationPillar.registration_id == Registration.id).scalar_subquery())
-    focus_areas = (select(func.aggregate_strings(RegistrationFocusArea.focus_area, ","))
-                   .where(RegistrationFocusArea.registration_id == Registration.id)
-                   .scalar_subquery())
-    r = Registration
-    columns: AnySelect = select(
-        r.reference, r.submitted_at, r.organisation_name, r.category, r.category_other,
-        r.registration_number, r.address, r.postcode, r.state, r.website, r.contact_name,
-        r.contact_designation, r.contact_email, r.contact_phone, pillars, focus_areas,
-        r.interest_statement, r.workshop_attendees, r.preferred_language,
-        r.consent_share_partners, r.invitation_status, r.staff_notes, r.withdrawn_at,
-    )
+    columns: AnySelect = select(*(column.select for column in COLUMNS))
     statement = filtered(columns, filters)
-    pillar_labels = _joined_labels("pillar", PILLAR_CODES, language)
-    focus_labels = _joined_labels("focus_area", FOCUS_AREA_CODES, language)
-    yes, no = gettext(language, "Yes"), gettext(language, "No")
-    categories = {term.code: term.label(language) for term in CATEGORIES}
-    states = {term.code: term.label(language) for term in STATES}
-    statuses = {code: gettext(language, text) for code, text in INVITATION_STATUSES.items()}
-    languages = {code: label("language", code, language) for code in ("ms", "en")}
-    # Rows become lists changed in place: this loop runs 23 times per registration, so it
-    # converts only the cells that need it.
+    conversions = [(index, column.formatter(language)) for index, column in enumerate(COLUMNS)
+                   if column.formatter is not None]
+    # Rows become lists changed in place: this runs for every registration, so it converts
+    # only the cells that need it.
     for row in session.execute(statement.execution_options(yield_per=YIELD_PER)):
         cells: list[Cell] = list(row)
-        cells[1] = _local(cells[1])  # type: ignore[arg-type]
-        cells[3] = categories.get(cells[3], cells[3])  # type: ignore[arg-type]
-        cells[8] = states.get(cells[8], cells[8])  # type: ignore[arg-type]
-        cells[13] = display_phone(cells[13])  # type: ignore[arg-type]
-        cells[14] = pillar_labels(cells[14])  # type: ignore[arg-type]
-        cells[15] = focus_labels(cells[15])  # type: ignore[arg-type]
-        cells[18] = languages.get(cells[18], cells[18])  # type: ignore[arg-type]
-        cells[19] = yes if cells[19] else no
-        cells[20] = statuses.get(cells[20], cells[20])  # type: ignore[arg-type]
-        if cells[22] is not None:
-            cells[22] = _local(cells[22])  # type: ignore[arg-type]
+        for index, convert in conversions:
+            cells[index] = convert(cells[index])
         yield cells
 
 
@@ -201,11 +234,11 @@ def csv_chunks(rows: Iterable[list[Cell]], header: list[str]) -> Iterator[bytes]
         cells = row
         for index in text_columns:
             value = cells[index]
-            if value and value[0] in formula_starts:  # type: ignore[index]
-                cells[index] = "'" + value  # type: ignore[operator]
+            if isinstance(value, str) and value[:1] in formula_starts:
+                cells[index] = "'" + value
         for index in time_columns:
             moment = cells[index]
-            cells[index] = moment.isoformat(" ") if moment else ""  # type: ignore[union-attr]
+            cells[index] = moment.isoformat(" ") if isinstance(moment, dt.datetime) else ""
         writer.writerow(cells)
         if count % CSV_CHUNK_ROWS == 0:
             yield buffer.getvalue().encode("utf-8")

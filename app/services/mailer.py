@@ -9,24 +9,28 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 import smtplib
 import ssl
 import time
 from dataclasses import dataclass, field
-from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.utils import parseaddr
 from functools import partial
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.core.clock import utcnow
-from app.core.config import ENQUIRIES_EMAIL, Settings, get_settings
+from app.core.config import Settings, get_settings
 from app.core.db import begin_write
 from app.core.outage import until_database_answers
 from app.models import OutboxMail
-from app.services.outbox import MailCannotBeRendered, RenderedMail, render_mail
+from app.services.mail_content import (
+    MailCannotBeRendered,
+    RenderedMail,
+    build_message,
+    redact_private_links,
+    render_mail,
+)
 
 log = logging.getLogger("alliance87.mail")
 
@@ -41,7 +45,6 @@ BATCH_SIZE = 20
 # never sends a message whose lease another worker may already have taken over.
 LEASE = dt.timedelta(minutes=5)
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
-_PRIVATE_LINK = re.compile(r"(/manage/)[A-Za-z0-9_-]{20,}")
 
 
 @dataclass(slots=True)
@@ -62,11 +65,6 @@ class _Outcome:
     label: str = ""
     # The connection cannot be trusted any more: the rest of the batch waits too.
     connection_lost: bool = False
-
-
-def redact_private_links(body: str) -> str:
-    """Remove private-link tokens from a sent message's stored text."""
-    return _PRIVATE_LINK.sub(r"\1[removed-after-sending]", body)
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
@@ -105,32 +103,10 @@ def claim_due(*, session: Session, now: dt.datetime, limit: int = BATCH_SIZE) ->
 
 def render(session: Session, mail: OutboxMail) -> RenderedMail:
     """Return what to send for a claimed mail, rendered now from its registration."""
-    if mail.body_text and mail.subject is not None:  # queued by an earlier version, rendered
-        return RenderedMail(mail.subject, mail.body_text, mail.body_html)
     try:
         return render_mail(session=session, mail=mail)
     finally:
         session.rollback()  # only read: end the transaction before sending
-
-
-def build_message(
-    mail: OutboxMail, rendered: RenderedMail, *, settings: Settings, now: dt.datetime
-) -> EmailMessage:
-    """Build the MIME message for an outbox row: plain text with an HTML alternative."""
-    message = EmailMessage()
-    message["Subject"] = rendered.subject
-    message["From"] = settings.mail_from
-    message["To"] = mail.to_address
-    message["Reply-To"] = ENQUIRIES_EMAIL
-    message["Date"] = format_datetime(now)
-    message["Message-ID"] = mail.message_id
-    # Automatic replies (out-of-office) should not answer a machine's mail (RFC 3834).
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content(rendered.body_text)
-    message.add_alternative(rendered.body_html, subtype="html")
-    # After the content: setting the content clears every Content-* header.
-    message["Content-Language"] = mail.language
-    return message
 
 
 def _connect(settings: Settings) -> smtplib.SMTP:

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from app.models import Registration, RegistrationEvent, RegistrationFocusArea, RegistrationPillar
 from app.schemas.registration import RegistrationCreate, organisation_key
-from app.services import deadline, outbox
-from app.services.registrations import CallClosed, DuplicateRegistration
+from app.schemas.registration_fields import CORRECTABLE_FIELDS as CORRECTABLE_FIELDS
+from app.services import deadline, mail_queue
+from app.services.registration.receipt import CallClosed, DuplicateRegistration
 
 
 def _is_duplicate(error: IntegrityError) -> bool:
@@ -20,16 +21,6 @@ def _is_duplicate(error: IntegrityError) -> bool:
     return "uq_registration_organisation_contact" in text or (
         "organisation_key" in text and "contact_email_key" in text
     )
-
-
-# The fields a registrant can correct, in the form's order; consent to the personal data
-# notice was given once and stays given.
-CORRECTABLE_FIELDS = (
-    "organisation_name", "category", "category_other", "registration_number", "address",
-    "postcode", "state", "website", "contact_name", "contact_designation", "contact_email",
-    "contact_phone", "pillars", "focus_areas", "interest_statement", "workshop_attendees",
-    "preferred_language", "consent_share_partners",
-)
 
 
 class AlreadyWithdrawn(Exception):
@@ -123,5 +114,11 @@ def withdraw_registration(
     session.add(RegistrationEvent(
         registration_id=registration.id, at=now, actor="registrant", action="withdrawn"
     ))
-    outbox.queue_withdrawal_mails(session=session, registration=registration, now=now)
+    mail_queue.queue(session, [
+        mail_queue.to_registrant(
+            "withdrawal", registration_id=registration.id, address=registration.contact_email,
+            language=registration.preferred_language, now=now,
+        ),
+        mail_queue.to_secretariat("withdrawal_notice", registration_id=registration.id, now=now),
+    ])
     session.flush()

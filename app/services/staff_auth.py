@@ -17,12 +17,13 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.core.i18n import N_
 from app.models import ApiToken, StaffSession, StaffUser
-from app.schemas.registration import N_
+from app.services import audit
+from app.vocab import ROLE_CODES
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
-ROLES = ("admin", "viewer")
 # A session ends after 30 minutes without a request, and after 8 hours whatever happens:
 # a working day, so a forgotten browser on a shared desk does not stay signed in overnight.
 IDLE_TIMEOUT = dt.timedelta(minutes=30)
@@ -79,13 +80,14 @@ def check_password_rules(password: str) -> None:
 
 
 def create_staff(
-    *, session: Session, email: str, role: str, password: str, now: dt.datetime
+    *, session: Session, email: str, role: str, password: str, now: dt.datetime,
+    actor: audit.Actor,
 ) -> StaffUser:
-    """Create a staff account with an argon2 password hash."""
+    """Create a staff account with an argon2 password hash, and log who did."""
     email = email.strip()
     if "@" not in email or len(email) > 320 or any(c.isspace() for c in email):
         raise StaffAccountError(N_("Enter the staff member's email address"))
-    if role not in ROLES:
+    if role not in ROLE_CODES:
         raise StaffAccountError(N_("Choose the role: administrator or viewer"))
     check_password_rules(password)
     user = StaffUser(email=email, email_key=email_key(email), role=role,
@@ -97,6 +99,8 @@ def create_staff(
     except IntegrityError:
         raise StaffAccountError(N_("There is already a staff account with this email address")
                                 ) from None
+    audit.record_change(session=session, actor=actor, action="staff_created", now=now,
+                        detail={"email": user.email, "role": user.role})
     return user
 
 
@@ -120,22 +124,23 @@ def check_password(*, session: Session, email: str, password: str) -> StaffUser 
     return user
 
 
-def record_sign_in(*, session: Session, user: StaffUser, password: str, now: dt.datetime) -> None:
-    """Note the sign-in, and rehash the password if the hashing parameters have changed."""
+def sign_in(
+    *, session: Session, user: StaffUser, password: str, previous_token: str | None,
+    now: dt.datetime,
+) -> str:
+    """Sign `user` in with a new session, ending the previous one; return the new token.
+
+    The password was checked already; it is rehashed here if the hashing parameters changed.
+    """
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = _hasher().hash(password)
     user.last_login_at = now
-    session.flush()
+    if previous_token:
+        end_session(session=session, token=previous_token, now=now)
+    token = start_session(session=session, user=user, now=now)
+    audit.record_change(session=session, actor=audit.Actor(user.id), action="sign_in", now=now)
+    return token
 
-
-def authenticate(
-    *, session: Session, email: str, password: str, now: dt.datetime
-) -> StaffUser | None:
-    """Return the active account if the password is right, noting the sign-in."""
-    user = check_password(session=session, email=email, password=password)
-    if user is not None:
-        record_sign_in(session=session, user=user, password=password, now=now)
-    return user
 
 
 def start_session(*, session: Session, user: StaffUser, now: dt.datetime) -> str:
@@ -174,12 +179,16 @@ def end_session(*, session: Session, token: str, now: dt.datetime) -> None:
     ).values(revoked_at=now))
 
 
-def create_token(*, session: Session, user: StaffUser, now: dt.datetime) -> tuple[str, ApiToken]:
+def create_token(
+    *, session: Session, user: StaffUser, now: dt.datetime, actor: audit.Actor
+) -> tuple[str, ApiToken]:
     """Make an API token for `user`; the token is returned once and only its hash is kept."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(staff_user_id=user.id, token_hash=token_hash(token), created_at=now)
     session.add(row)
     session.flush()
+    audit.record_change(session=session, actor=actor, action="token_created", now=now,
+                        detail={"token_id": row.id})
     return token, row
 
 
@@ -198,11 +207,17 @@ def user_for_token(*, session: Session, token: str, now: dt.datetime) -> StaffUs
     return user
 
 
-def revoke_token(*, session: Session, token_id: int, now: dt.datetime) -> bool:
+def revoke_token(
+    *, session: Session, token_id: int, now: dt.datetime, actor: audit.Actor
+) -> bool:
     """Revoke an API token; say whether there was a live one to revoke."""
     result = session.execute(update(ApiToken).where(
         ApiToken.id == token_id, ApiToken.revoked_at.is_(None)).values(revoked_at=now))
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    revoked = bool(result.rowcount)  # type: ignore[attr-defined]
+    if revoked:
+        audit.record_change(session=session, actor=actor, action="token_revoked", now=now,
+                            detail={"token_id": token_id})
+    return revoked
 
 
 def list_staff(*, session: Session) -> list[StaffUser]:
@@ -217,11 +232,16 @@ def list_tokens(*, session: Session) -> list[tuple[ApiToken, str]]:
     return [(token, email) for token, email in rows]
 
 
-def set_disabled(*, session: Session, user_id: int, disabled: bool, now: dt.datetime) -> bool:
+def set_disabled(
+    *, session: Session, user_id: int, disabled: bool, now: dt.datetime, actor: audit.Actor
+) -> bool:
     """Disable or re-enable an account; disabling also ends its sessions."""
     user = session.get(StaffUser, user_id)
     if user is None:
         return False
+    audit.record_change(session=session, actor=actor,
+                        action="staff_disabled" if disabled else "staff_enabled", now=now,
+                        detail={"staff_user_id": user_id})
     user.disabled_at = now if disabled else None
     if disabled:
         session.execute(update(StaffSession).where(

@@ -1,10 +1,11 @@
-"""Accept registrations: the deadline, the duplicate rule and the stored record."""
+"""Store registrations: their rows, the deadline, the duplicate rule, and their mails queued."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select
@@ -14,35 +15,13 @@ from app.core.db import insert_or_skip
 from app.models import Registration, RegistrationEvent, RegistrationFocusArea, RegistrationPillar
 from app.models.base import table_of
 from app.schemas.registration import RegistrationCreate, organisation_key
-from app.services import deadline, outbox
+from app.schemas.registration_fields import COLUMN_FIELDS
+from app.services import deadline, mail_queue
 from app.services.private_links import hash_manage_token, new_manage_token
 from app.services.references import new_reference
+from app.services.registration.receipt import CallClosed, DuplicateRegistration, NewRegistration
 
 _REFERENCE_ATTEMPTS = 5
-
-
-class CallClosed(Exception):
-    """The submission arrived after the deadline."""
-
-    def __init__(self, closes_at: dt.datetime) -> None:
-        super().__init__("the call for registrations has closed")
-        self.closes_at = closes_at
-
-
-class DuplicateRegistration(Exception):
-    """This organisation has already registered with this contact email."""
-
-
-@dataclass(slots=True)
-class NewRegistration:
-    """What a registration's receipt and mails need to know of it; `id` once it is stored."""
-
-    reference: str
-    submitted_at: dt.datetime
-    organisation_name: str
-    contact_email: str
-    preferred_language: str
-    id: int | None = None
 
 
 @dataclass(slots=True)
@@ -55,31 +34,16 @@ class PreparedRegistration:
     mails: list[dict[str, Any]]
 
 
+_ANSWERS = attrgetter(*COLUMN_FIELDS)
+
+
 def registration_values(data: RegistrationCreate, *, now: dt.datetime) -> dict[str, Any]:
     """Return the registration's columns for checked answers (without its reference)."""
-    return {
-        "submitted_at": now,
-        "updated_at": now,
-        "organisation_name": data.organisation_name,
-        "organisation_key": organisation_key(data.organisation_name),
-        "category": data.category,
-        "category_other": data.category_other,
-        "registration_number": data.registration_number,
-        "address": data.address,
-        "postcode": data.postcode,
-        "state": data.state,
-        "website": data.website,
-        "contact_name": data.contact_name,
-        "contact_designation": data.contact_designation,
-        "contact_email": data.contact_email,
-        "contact_email_key": data.contact_email.casefold(),
-        "contact_phone": data.contact_phone,
-        "interest_statement": data.interest_statement,
-        "workshop_attendees": data.workshop_attendees,
-        "preferred_language": data.preferred_language,
-        "consent_pdpa": data.consent_pdpa,
-        "consent_share_partners": data.consent_share_partners,
-    }
+    values = dict(zip(COLUMN_FIELDS, _ANSWERS(data), strict=True))
+    values["submitted_at"] = values["updated_at"] = now
+    values["organisation_key"] = organisation_key(data.organisation_name)
+    values["contact_email_key"] = data.contact_email.casefold()
+    return values
 
 
 _REGISTRATION = table_of(Registration)
@@ -111,7 +75,14 @@ def prepare_registration(data: RegistrationCreate, *, now: dt.datetime) -> Prepa
         contact_email=data.contact_email,
         preferred_language=data.preferred_language,
     )
-    mails = outbox.registration_mail_rows(registration, manage_token=manage_token, now=now)
+    # The registrant's confirmation, with its private link, and the secretariat's notice.
+    mails = [
+        mail_queue.to_registrant(
+            "confirmation", registration_id=None, address=data.contact_email,
+            language=data.preferred_language, now=now, manage_token=manage_token,
+        ),
+        mail_queue.to_secretariat("notification", registration_id=None, now=now),
+    ]
     return PreparedRegistration(data, registration, values, mails)
 
 
@@ -184,5 +155,5 @@ def register_all(
         if focus_areas:
             connection.execute(_INSERT_FOCUS_AREAS, focus_areas)
         connection.execute(_INSERT_EVENT, events)
-        outbox.queue(session, mails)
+        mail_queue.queue(session, mails)
     return outcomes

@@ -8,38 +8,23 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 
-from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
-from app.core.batching import Batcher
-from app.core.config import MALAYSIA
 from app.core.db import begin_write, is_database_busy, new_session
-from app.schemas.registration import RegistrationCreate, RegistrationReceipt
-from app.services import deadline, idempotency
-from app.services.registrations import (
+from app.schemas.registration import RegistrationCreate
+from app.services import idempotency
+from app.services.registration.batching import Batcher
+from app.services.registration.receipt import (
+    Accepted,
     CallClosed,
     DuplicateRegistration,
     NewRegistration,
-    PreparedRegistration,
-    prepare_registration,
-    register_all,
+    Refusal,
+    receipt_json,
 )
+from app.services.registration.store import PreparedRegistration, prepare_registration, register_all
 
 log = logging.getLogger("app.submissions")
-# Answers that refuse one submission and write nothing of it; the batch goes on.
-Refusal = CallClosed | DuplicateRegistration
-
-
-@dataclass(frozen=True, slots=True)
-class Accepted:
-    """A stored registration's receipt, as JSON; `replayed` when a retry got the first answer."""
-
-    receipt_json: str
-    replayed: bool = False
-
-    @property
-    def receipt(self) -> RegistrationReceipt:
-        return RegistrationReceipt.model_validate_json(self.receipt_json)
 
 
 @dataclass(slots=True)
@@ -102,23 +87,16 @@ def _first_answer(session: Session, submission: Submission) -> Accepted | None:
 
 
 def _accepted(session: Session, submission: Submission, registration: NewRegistration) -> Accepted:
-    receipt = RegistrationReceipt(
-        reference=registration.reference,
-        submitted_at=registration.submitted_at.astimezone(MALAYSIA),
-        organisation_name=registration.organisation_name,
-        contact_email=registration.contact_email,
-        preferred_language=registration.preferred_language,
-    )
-    receipt_json = receipt.model_dump_json()
+    receipt = receipt_json(registration)
     if submission.idempotency_key:
         idempotency.remember_answer(
             session=session,
             key=submission.idempotency_key,
             request_fingerprint=submission.request_fingerprint,
-            answer=idempotency.StoredAnswer(201, receipt_json),
+            answer=idempotency.StoredAnswer(201, receipt),
             now=submission.now,
         )
-    return Accepted(receipt_json)
+    return Accepted(receipt)
 
 
 class RegistrationWriter:
@@ -133,22 +111,10 @@ class RegistrationWriter:
     def __init__(
         self, open_session: Callable[[], AbstractContextManager[Session]] = new_session
     ) -> None:
-        self._open_session = open_session
+        # Also how pages read the deadline (`deadline.displayed_deadline`): tests give the
+        # writer their own session, and pages then see what the test stored.
+        self.open_session = open_session
         self._batcher: Batcher[Submission, Accepted] = Batcher(self.store_batch)
-
-    async def displayed_closes_at(self) -> dt.datetime:
-        """Return the deadline as pages show it (at most two seconds old).
-
-        Only when it must be read afresh does this take a thread and a session.
-        """
-        closes_at = deadline.remembered_closes_at()
-        if closes_at is not None:
-            return closes_at
-        return await run_in_threadpool(self._read_closes_at)
-
-    def _read_closes_at(self) -> dt.datetime:
-        with self._open_session() as session:
-            return deadline.closes_at_for_display(session)
 
     async def submit(self, submission: Submission) -> Accepted:
         """Store `submission` with the others arriving now; raise its refusal, if any."""
@@ -183,7 +149,7 @@ class RegistrationWriter:
     @contextmanager
     def _writing(self) -> Iterator[Session]:
         """A writing transaction, committed if the block succeeds and rolled back if not."""
-        with self._open_session() as session:
+        with self.open_session() as session:
             begin_write(session)
             try:
                 yield session

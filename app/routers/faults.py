@@ -19,10 +19,11 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from app.core.config import get_settings
 from app.core.csrf import form_token_is_valid, new_form_token
 from app.core.db import is_database_busy
+from app.core.i18n import N_
 from app.core.templating import environment, language_context
 from app.deps import page_language, registration_answers
-from app.routers.public import FORM_FIELDS, FORM_PURPOSE
-from app.schemas.registration import N_
+from app.routers.public import FORM_PURPOSE
+from app.schemas.registration_fields import FORM_FIELDS
 from app.services import deadline
 
 log = logging.getLogger("app")
@@ -62,9 +63,9 @@ async def _form_again(request: Request, language: str) -> str:
     # lost with the connection), sending the form again gives back its first answer.
     sent_token = str(form.get("form_token", ""))
     token = sent_token if form_token_is_valid(sent_token, FORM_PURPOSE) else None
-    closes_at = (
-        deadline.remembered_closes_at() or get_settings().default_registration_closes_at
-    )
+    # The database cannot say whether the secretariat moved the deadline; the page shows
+    # the configured one.
+    closes_at = get_settings().default_registration_closes_at
     context = language_context(language)
     return (
         environment()

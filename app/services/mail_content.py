@@ -1,0 +1,90 @@
+"""What a queued mail says: rendered when it is sent, built into a MIME message, kept once sent."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+from sqlalchemy.orm import Session
+
+from app.core.config import ENQUIRIES_EMAIL, Settings, get_settings
+from app.core.templating import render_bodies, render_subject
+from app.models import OutboxMail, Registration
+from app.services import deadline
+from app.services.private_links import manage_url
+
+_PRIVATE_LINK = re.compile(r"(/manage/)[A-Za-z0-9_-]{20,}")
+
+
+class MailCannotBeRendered(Exception):
+    """The mail's registration is gone, so there is nothing to write."""
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedMail:
+    """A mail's subject and bodies, as they are sent."""
+
+    subject: str
+    body_text: str
+    body_html: str
+
+
+def _staff_url(reference: str) -> str:
+    base = get_settings().public_base_url.rstrip("/")
+    return f"{base}/staff/registrations/{reference}"
+
+
+def subject_of(mail: OutboxMail, registration: Registration) -> str:
+    """Return a mail's subject, rendered now in its language."""
+    return render_subject(mail.kind, mail.language, {"registration": registration})
+
+
+def render_mail(*, session: Session, mail: OutboxMail) -> RenderedMail:
+    """Return a queued mail, rendered now from its registration.
+
+    The deadline is read afresh, so a confirmation sent after the secretariat moved the
+    deadline tells the registrant the new one.
+    """
+    registration = (
+        session.get(Registration, mail.registration_id) if mail.registration_id else None
+    )
+    if registration is None:
+        raise MailCannotBeRendered(f"mail {mail.id} has no registration to describe")
+    context: dict[str, object] = {
+        "registration": registration,
+        "staff_url": _staff_url(registration.reference),
+        "withdrawn_at": registration.withdrawn_at,
+        "manage_url": manage_url(mail.manage_token) if mail.manage_token else "",
+    }
+    if mail.kind == "confirmation":
+        context["last_moment"] = deadline.last_moment(deadline.registration_closes_at(session))
+    return RenderedMail(subject_of(mail, registration),
+                        *render_bodies(mail.kind, mail.language, context))
+
+
+def build_message(
+    mail: OutboxMail, rendered: RenderedMail, *, settings: Settings, now: dt.datetime
+) -> EmailMessage:
+    """Build the MIME message for an outbox row: plain text with an HTML alternative."""
+    message = EmailMessage()
+    message["Subject"] = rendered.subject
+    message["From"] = settings.mail_from
+    message["To"] = mail.to_address
+    message["Reply-To"] = ENQUIRIES_EMAIL
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = mail.message_id
+    # Automatic replies (out-of-office) should not answer a machine's mail (RFC 3834).
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(rendered.body_text)
+    message.add_alternative(rendered.body_html, subtype="html")
+    # After the content: setting the content clears every Content-* header.
+    message["Content-Language"] = mail.language
+    return message
+
+
+def redact_private_links(body: str) -> str:
+    """Remove private-link tokens from a sent message's stored text."""
+    return _PRIVATE_LINK.sub(r"\1[removed-after-sending]", body)

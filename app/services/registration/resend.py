@@ -1,0 +1,43 @@
+"""Send a registration's confirmation again, with a new private link."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Registration, RegistrationEvent
+from app.services import mail_queue
+from app.services.private_links import issue_manage_token
+from app.services.references import normalise_reference
+
+
+class RegistrationNotFound(LookupError):
+    """No registration has this reference."""
+
+
+class RegistrationWithdrawn(Exception):
+    """The registration was withdrawn, so its confirmation is not sent again."""
+
+
+def resend_confirmation(
+    *, session: Session, reference: str, now: dt.datetime, actor: str
+) -> None:
+    """Queue the confirmation again with a new private link; the old link stops working."""
+    registration = session.scalar(
+        select(Registration).where(Registration.reference == normalise_reference(reference))
+    )
+    if registration is None:
+        raise RegistrationNotFound(reference)
+    if registration.withdrawn_at is not None:
+        raise RegistrationWithdrawn(reference)
+    token = issue_manage_token(registration=registration)
+    mail_queue.queue(session, [mail_queue.to_registrant(
+        "confirmation", registration_id=registration.id, address=registration.contact_email,
+        language=registration.preferred_language, now=now, manage_token=token,
+    )])
+    session.add(RegistrationEvent(
+        registration_id=registration.id, at=now, actor=actor, action="confirmation_resent"
+    ))
+    session.flush()
