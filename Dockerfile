@@ -9,9 +9,13 @@ ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
+# The locked runtime versions, each checked against its hash; then the portal itself,
+# with nothing more resolved.
+COPY requirements/runtime.txt ./requirements/runtime.txt
+RUN pip install --require-hashes --no-deps -r requirements/runtime.txt
 COPY pyproject.toml ./
 COPY app ./app
-RUN pip install . && pip uninstall -y pip setuptools wheel
+RUN pip install --no-deps . && pip uninstall -y pip setuptools wheel
 
 FROM python:3.11-slim-bookworm AS runtime
 # tzdata: Asia/Kuala_Lumpur for the deadline; curl-free healthcheck uses Python itself.

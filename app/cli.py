@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "app.commands.staff",
     "app.commands.export",
     "app.commands.purge",
+    "app.commands.development",
 )
 
 

@@ -28,7 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
 from app.core.config import describe_settings_error, get_settings
-from app.core.logging import RequestId, configure_logging
+from app.core.logging import RequestId, configure_logging, log_style
 from app.core.middleware import BodySizeLimit, RefuseNulBytes, SecurityHeaders
 from app.routers import api, hand_read, health, manage, public, staff, staff_api
 from app.routers.faults import answer_database_faults
@@ -106,7 +106,10 @@ def create_app() -> FastAPI:
         settings = get_settings()
     except ValidationError as error:
         raise SystemExit(f"alliance87: invalid setting: {describe_settings_error(error)}") from None
-    configure_logging(settings.log_level)
+    configure_logging(
+        settings.log_level,
+        log_style(settings.log_format, environment=settings.environment),
+    )
     application = FastAPI(
         lifespan=_lifespan,
         title="Alliance 8.7 Malaysia registration portal",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from html.parser import HTMLParser
 
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Registration
-from tests.conftest import count_rows
+from tests.conftest import Clock, count_rows
 from tests.factories import form_fields
 
 
@@ -118,6 +119,22 @@ def test_language_on_request(client: TestClient, how: dict, expected: str) -> No
     page = client.get("/", **how)
 
     assert read(page.text).lang == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("ms", "daftar minat anda untuk menyertai Alliance 8.7"),
+     ("en", "register your interest in joining Alliance 8.7")],
+)
+def test_search_engines_get_a_description_in_the_page_s_language(
+    client: TestClient, clock: Clock, lang: str, words: str
+) -> None:
+    # The form, then the closed notice.
+    for day in (dt.date(2022, 10, 15), dt.date(2022, 11, 1)):
+        clock.set(dt.datetime(day.year, day.month, day.day, 9, tzinfo=dt.UTC))
+        page = client.get("/", params={"lang": lang})
+        found = re.search(r'<meta name="description" content="([^"]+)">', page.text)
+        assert found and words in found.group(1)
 
 
 def test_language_choice_is_remembered(client: TestClient) -> None:

@@ -48,3 +48,35 @@ def test_each_request_logs_one_json_line_with_its_id(
     assert entry["request_id"] == "req-123"
     assert entry["message"].startswith("POST /api/v1/registrations 201")
     assert all("secret.person" not in line for line in lines)
+
+
+def test_people_at_a_terminal_or_in_development_get_short_lines(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    from app.core.logging import ConsoleFormatter, log_style
+
+    class Terminal:
+        def isatty(self) -> bool:
+            return True
+
+    assert log_style("auto", environment="production", stream=Terminal()) == "text"
+    assert log_style("auto", environment="development", stream=object()) == "text"
+    assert log_style("auto", environment="production", stream=object()) == "json"
+    assert log_style("json", environment="development", stream=Terminal()) == "json"
+
+    caplog.set_level(logging.INFO, logger="app.access")
+    client.get("/healthz")
+    line = ConsoleFormatter().format(caplog.records[-1])
+    assert line[:9].count(":") == 2 and " INFO    GET /healthz 200 " in line
+    assert not line.startswith("{")
+
+
+def test_alembic_plugins_stay_quiet_at_info() -> None:
+    from app.core.logging import configure_logging
+
+    configure_logging("INFO", "text")
+    try:
+        assert not logging.getLogger("alembic.runtime.plugins").isEnabledFor(logging.INFO)
+        assert logging.getLogger("alembic.runtime.migration").isEnabledFor(logging.INFO)
+    finally:
+        configure_logging("INFO", "json")  # as the tests' app configured it

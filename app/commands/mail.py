@@ -10,7 +10,7 @@ from typing import Any
 
 from app.core.config import get_settings
 from app.core.db import is_database_busy, new_session
-from app.core.logging import configure_logging
+from app.core.logging import configure_logging, log_style
 from app.core.outage import database_outage, wait_before_retry
 from app.services.mailer import BATCH_SIZE, deliver_due, log_waiting_mail
 
@@ -31,7 +31,9 @@ def register(subparsers: Any) -> None:
 
 def run(arguments: argparse.Namespace) -> int:
     settings = get_settings()
-    configure_logging(settings.log_level)
+    configure_logging(
+        settings.log_level, log_style(settings.log_format, environment=settings.environment)
+    )
     stopping = threading.Event()
     if not arguments.once:
         for signum in (signal.SIGTERM, signal.SIGINT):

@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     submission_rate_limit: str = "60/minute"
     rate_limit_storage_url: str = "memory://"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # auto: short lines for people at a terminal or in development, JSON lines otherwise.
+    log_format: Literal["auto", "json", "text"] = "auto"
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=10, ge=0, le=200)
 

@@ -1,4 +1,4 @@
-"""Structured JSON logs with a request id on every line, and no personal data."""
+"""Logs with a request id on every line and no personal data: JSON, or short lines for people."""
 
 from __future__ import annotations
 
@@ -48,6 +48,28 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class ConsoleFormatter(logging.Formatter):
+    """One short line for a person at a terminal: time, level, what happened."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        moment = dt.datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
+        line = f"{moment} {record.levelname:<7} {mask_personal_data(record.getMessage())}"
+        if record.levelno >= logging.WARNING or not record.name.startswith(("app.", "uvicorn")):
+            line += f"  ({record.name})"
+        if record.exc_info:
+            line += "\n" + mask_personal_data(self.formatException(record.exc_info))
+        return line
+
+
+def log_style(choice: str, *, environment: str, stream: object = None) -> str:
+    """Decide between "json" and "text": as asked, else text for a terminal or development."""
+    if choice in ("json", "text"):
+        return choice
+    isatty = getattr(stream if stream is not None else sys.stderr, "isatty", None)
+    at_terminal = bool(isatty and isatty())
+    return "text" if at_terminal or environment == "development" else "json"
+
+
 _base_record_factory = logging.getLogRecordFactory()
 
 
@@ -58,11 +80,11 @@ def _record_with_request_id(*args: object, **kwargs: object) -> logging.LogRecor
     return record
 
 
-def configure_logging(level: str = "INFO") -> None:
-    """Send the portal's and uvicorn's logs to stderr as JSON lines."""
+def configure_logging(level: str = "INFO", style: str = "json") -> None:
+    """Send the portal's and uvicorn's logs to stderr, as JSON lines or as short text lines."""
     logging.setLogRecordFactory(_record_with_request_id)
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(ConsoleFormatter() if style == "text" else JsonFormatter())
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level)
@@ -73,6 +95,8 @@ def configure_logging(level: str = "INFO") -> None:
     # uvicorn's access line is written outside the request's context, without its id;
     # RequestId writes its own access line instead.
     logging.getLogger("uvicorn.access").disabled = True
+    # Alembic announces each of its plugins at INFO whenever it checks the schema.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 # Request ids must be unique, not secret: a random prefix per process and a counter.

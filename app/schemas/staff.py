@@ -67,6 +67,24 @@ class RegistrationFilters(BaseModel):
         return urlencode(values)
 
 
+def _blank_means_default(schema: dict[str, Any]) -> None:
+    # A blank value is read as the filter's default (see _blank_is_unset); say so in the
+    # API's document, which otherwise lists only the codes.
+    blank = {"type": "string", "pattern": r"^\s*$"}
+    if "anyOf" in schema:
+        schema["anyOf"].append(blank)
+    else:
+        choice = {key: schema.pop(key) for key in ("type", "enum", "const") if key in schema}
+        schema["anyOf"] = [choice, blank]
+
+
+# Every filter given as a code (all but the free text `q`) also accepts a blank value.
+for _field in RegistrationFilters.model_fields.values():
+    if _field.annotation is not str:
+        _field.json_schema_extra = _blank_means_default
+RegistrationFilters.model_rebuild(force=True)
+
+
 class _RegistrationRecord(BaseModel):
     """A registration as staff see it, with the secretariat's planning fields."""
 

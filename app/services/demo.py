@@ -7,9 +7,11 @@ import random
 from collections.abc import Iterator
 from typing import Any
 
+import phonenumbers
+
 from app.schemas.registration import organisation_key
 from app.services.references import new_reference
-from app.vocab import CATEGORY_CODES, FOCUS_AREA_CODES, PILLAR_CODES, STATE_CODES
+from app.vocab import CATEGORY_CODES, FOCUS_AREA_CODES, PILLAR_CODES
 
 # Demo contacts use a reserved domain, so demo data can always be told from real data.
 DEMO_EMAIL_DOMAIN = "demo.alliance87.example"
@@ -40,28 +42,32 @@ _ORGANISATIONS = {
     "academic": ["Universiti {place}", "Institut Penyelidikan Buruh {place}"],
     "other": ["Koperasi Nelayan {place}", "Yayasan Komuniti {place}"],
 }
+# Real towns with a postcode of theirs and their telephone area code (+60 without the 0).
 _PLACES = [
-    "Johor Bahru",
-    "Alor Setar",
-    "Kota Bharu",
-    "Melaka",
-    "Seremban",
-    "Kuantan",
-    "Ipoh",
-    "Kangar",
-    "George Town",
-    "Kota Kinabalu",
-    "Kuching",
-    "Shah Alam",
-    "Kuala Terengganu",
-    "Kuala Lumpur",
-    "Labuan",
-    "Putrajaya",
-    "Klang",
-    "Sandakan",
-    "Miri",
-    "Batu Pahat",
+    ("Johor Bahru", "johor", "80000", "7"),
+    ("Batu Pahat", "johor", "83000", "7"),
+    ("Alor Setar", "kedah", "05000", "4"),
+    ("Kota Bharu", "kelantan", "15000", "9"),
+    ("Melaka", "melaka", "75000", "6"),
+    ("Seremban", "negeri_sembilan", "70000", "6"),
+    ("Kuantan", "pahang", "25000", "9"),
+    ("Ipoh", "perak", "30000", "5"),
+    ("Kangar", "perlis", "01000", "4"),
+    ("George Town", "pulau_pinang", "10200", "4"),
+    ("Kota Kinabalu", "sabah", "88000", "88"),
+    ("Sandakan", "sabah", "90000", "89"),
+    ("Kuching", "sarawak", "93000", "82"),
+    ("Miri", "sarawak", "98000", "85"),
+    ("Shah Alam", "selangor", "40000", "3"),
+    ("Klang", "selangor", "41000", "3"),
+    ("Kuala Terengganu", "terengganu", "20000", "9"),
+    ("Kuala Lumpur", "wp_kuala_lumpur", "50450", "3"),
+    ("Labuan", "wp_labuan", "87000", "87"),
+    ("Putrajaya", "wp_putrajaya", "62000", "3"),
 ]
+_ABROAD = ("London", "SW1A 2AA", "+442079460958")  # a UK number set aside for drama
+# Mobile prefixes and how many digits follow them (011 numbers have one more).
+_MOBILES = {"12": 7, "13": 7, "16": 7, "17": 7, "19": 7, "11": 8}
 _STREETS = ["Merdeka", "Tun Razak", "Ampang", "Sultan Ismail", "Tun Abdul Razak"]
 _PEOPLE = [
     "Nur Aisyah binti Ahmad",
@@ -75,6 +81,16 @@ _PEOPLE = [
     "Arumugam a/l Muthu",
     "Jennifer Anak Jalong",
     "Mohd Firdaus bin Ali",
+    "Wong Siew Ling",
+    "Priya Nair",
+    "Sarah Thompson",
+    "Kavitha a/p Ramasamy",
+    "Ahmad Zulkifli bin Yusof",
+    "Chong Wei Jie",
+    "David Raj",
+    "Emily Goh",
+    "Nurul Izzah binti Hassan",
+    "Gurmit Singh a/l Harbans Singh",
 ]
 _DESIGNATIONS = [
     "Pengarah",
@@ -94,22 +110,40 @@ _STATEMENTS = [
 ]
 
 
+def _phone(rng: random.Random, area: str) -> str:
+    """Return a valid number in E.164: half mobiles, half lines in the town's area code."""
+    if rng.random() < 0.5:
+        prefix = rng.choice(list(_MOBILES))
+        digits = _MOBILES[prefix]
+    else:
+        # Klang Valley lines have 8 digits after 03; Sabah and Sarawak 6 after 08x; others 7.
+        prefix, digits = area, 8 if area == "3" else 6 if len(area) == 2 else 7
+    for _ in range(1000):  # not every exchange exists: draw until one does
+        number = f"+60{prefix}{rng.randrange(2 * 10 ** (digits - 1), 10**digits)}"
+        if phonenumbers.is_valid_number(phonenumbers.parse(number)):
+            return number
+    raise ValueError(f"no valid Malaysian number starts with +60{prefix}")
+
+
 def demo_registrations(
     count: int, *, rng: random.Random, now: dt.datetime, taken: set[str]
 ) -> Iterator[tuple[dict[str, Any], list[str], list[str]]]:
     """Yield (registration row, pillar codes, focus area codes) for `count` demo registrations."""
     for number in range(count):
         category = CATEGORY_CODES[number % len(CATEGORY_CODES)]
-        state = STATE_CODES[rng.randrange(len(STATE_CODES))]
-        place = rng.choice(_PLACES)
-        name = rng.choice(_ORGANISATIONS[category]).format(place=place) + f" ({number + 1})"
+        if number % 25 == 24:
+            place, postcode, phone = _ABROAD
+            state = "outside_malaysia"
+        else:
+            place, state, postcode, area = _PLACES[rng.randrange(len(_PLACES))]
+            phone = _phone(rng, area)
+        name = rng.choice(_ORGANISATIONS[category]).format(place=place)
         reference = new_reference()
         while reference in taken:
             reference = new_reference()
         taken.add(reference)
         email = f"contact{number + 1}@{DEMO_EMAIL_DOMAIN}"
         submitted_at = now - dt.timedelta(minutes=rng.randrange(60 * 24 * 30))
-        postcode = f"{rng.randrange(10000, 99999)}" if state != "outside_malaysia" else "SW1A 2AA"
         pillars = rng.sample(PILLAR_CODES, rng.randint(1, len(PILLAR_CODES)))
         focus = rng.sample(FOCUS_AREA_CODES, rng.randint(0, 3))
         row = {
@@ -121,7 +155,8 @@ def demo_registrations(
             "category": category,
             "category_other": "Koperasi komuniti" if category == "other" else "",
             "registration_number": f"PPM-{rng.randrange(100, 999)}-10-{rng.randrange(10**7)}",
-            "address": f"No. {rng.randint(1, 200)}, Jalan {rng.choice(_STREETS)}\n{place}",
+            "address": f"No. {rng.randint(1, 200)}, Jalan {rng.choice(_STREETS)}\n"
+            f"{postcode} {place}",
             "postcode": postcode,
             "state": state,
             "website": "" if rng.random() < 0.3 else f"https://www.org{number + 1}.example.my",
@@ -129,7 +164,7 @@ def demo_registrations(
             "contact_designation": rng.choice(_DESIGNATIONS),
             "contact_email": email,
             "contact_email_key": email,
-            "contact_phone": f"+601{rng.randrange(0, 9)}{rng.randrange(1000000, 9999999)}",
+            "contact_phone": phone,
             "interest_statement": rng.choice(_STATEMENTS),
             "workshop_attendees": rng.randint(0, 3),
             "preferred_language": rng.choice(("ms", "en")),

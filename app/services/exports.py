@@ -154,7 +154,10 @@ def display_phone(e164: str) -> str:
     except phonenumbers.NumberParseException:
         return e164
     digits = iter(e164[len(e164) - layout.count("\0"):])
-    return "".join(next(digits) if char == "\0" else char for char in layout)
+    shown = "".join(next(digits) if char == "\0" else char for char in layout)
+    # A number too short or too long to lay out comes back as bare digits, which say less
+    # than what was stored (+601234 became 1234): show what was stored instead.
+    return e164 if shown.isdigit() else shown
 
 
 def _joined_labels(terms: tuple[Term, ...]) -> Callable[[str], Formatter]:
@@ -236,6 +239,11 @@ def csv_chunks(rows: Iterable[list[Cell]], header: list[str]) -> Iterator[bytes]
             value = cells[index]
             if isinstance(value, str) and value[:1] in formula_starts:
                 cells[index] = "'" + value
+        phone = cells[13]
+        if isinstance(phone, str) and phone.isdigit():
+            # A telephone that could not be laid out: Excel would read bare digits as a
+            # number (dropping a leading 0, or writing 6.01E+10), so mark it as text.
+            cells[13] = "'" + phone
         for index in time_columns:
             moment = cells[index]
             cells[index] = moment.isoformat(" ") if isinstance(moment, dt.datetime) else ""
