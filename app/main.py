@@ -30,7 +30,16 @@ from starlette.routing import compile_path
 from app.core.config import describe_settings_error, get_settings
 from app.core.logging import RequestId, configure_logging, log_style
 from app.core.middleware import BodySizeLimit, RefuseNulBytes, SecurityHeaders
-from app.routers import api, hand_read, health, manage, public, staff, staff_api
+from app.routers import (
+    api,
+    hand_read,
+    health,
+    manage,
+    public,
+    staff,
+    staff_api,
+    staff_api_announcements,
+)
 from app.routers.faults import answer_database_faults
 from app.schemas.registration import field_errors
 from app.services.health import migrations_at_head
@@ -128,6 +137,7 @@ def create_app() -> FastAPI:
     application.include_router(health.router)
     application.include_router(staff.router)
     application.include_router(staff_api.router)
+    application.include_router(staff_api_announcements.router)
     hand_read.document_registration_body(application)
     application.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     application.add_middleware(BodySizeLimit)

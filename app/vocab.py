@@ -165,3 +165,31 @@ def one_of(column: str, codes: tuple[str, ...]) -> str:
     """Return a check constraint's SQL that `column` holds one of `codes`."""
     quoted = ", ".join(f"'{code}'" for code in codes)
     return f"{column} IN ({quoted})"
+
+
+# An announcement's mail to one registration, as staff see it: the outbox's five states
+# folded into three (queued, sending and waiting to retry are all "waiting").
+ANNOUNCEMENT_DELIVERY: tuple[Term, ...] = (
+    Term("delivered", "Dihantar", "Delivered"),
+    Term("waiting", "Menunggu", "Waiting"),
+    Term("failed", "Gagal", "Failed"),
+)
+DELIVERY_OF_MAIL_STATUS = {
+    "sent": "delivered", "queued": "waiting", "inflight": "waiting", "retry": "waiting",
+    "failed": "failed",
+}
+
+# What an announcement's subject and body may fill in for each registrant.
+ANNOUNCEMENT_PLACEHOLDERS: tuple[Term, ...] = (
+    Term("organisation_name", "Nama organisasi", "Organisation name"),
+    Term("contact_name", "Nama pegawai perhubungan", "Contact person's name"),
+    Term("reference", "Nombor rujukan", "Reference number"),
+)
+PLACEHOLDER_CODES = tuple(term.code for term in ANNOUNCEMENT_PLACEHOLDERS)
+
+# The registrant list's filter on contact emails that a mail server refused for good.
+CONTACT_EMAIL_STATES: tuple[Term, ...] = (
+    Term("undeliverable", "Tidak dapat dihantar", "Undeliverable"),
+    Term("deliverable", "Boleh dihantar", "Deliverable"),
+)
+CONTACT_EMAIL_STATE_CODES = tuple(term.code for term in CONTACT_EMAIL_STATES)

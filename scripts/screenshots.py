@@ -3,7 +3,7 @@
 
 Run by hand from the repository root (after `make install`, with Debian's chromium):
 
-    .venv/bin/python scripts/screenshots.py
+    .venv/bin/python scripts/screenshots.py [NAME-PREFIX …]   # e.g. staff-announcement
 
 It builds a throwaway SQLite database (`alembic upgrade head`), adds demo registrations and a
 staff account, serves the portal with uvicorn on loopback, and drives chromium through
@@ -112,7 +112,10 @@ def shoot(browser: Browser, name: str, visit: Callable[[Page], None], *,
     """Save `name`-360.png and `name`-1280.png of the page that `visit` opens.
 
     `full_page` captures the whole page; otherwise what the first screenful shows.
+    Names not starting with a prefix given on the command line are left out.
     """
+    if sys.argv[1:] and not name.startswith(tuple(sys.argv[1:])):
+        return
     for width in WIDTHS:
         context = browser.new_context(viewport={"width": width, "height": 900})
         page = context.new_page()
@@ -205,6 +208,22 @@ def shoot_back_office(browser: Browser, url: str, has_staff: bool) -> None:
 
     shoot(browser, "staff-detail-ms", detail)
     shoot(browser, "staff-workshop-ms", staff_page("/staff/workshop"))
+
+    def announcement_preview(page: Page) -> None:
+        staff_sign_in(page, url, lang="en")
+        page.goto(f"{url}/staff/announcements/new?category=cso&lang=en")
+        page.fill("#subject_ms", "Bengkel perancangan strategik, November 2022")
+        page.fill("#body_ms", "Tuan/Puan {contact_name},\n\nKementerian menjemput "
+                  "{organisation_name} ke bengkel perancangan strategik Alliance 8.7.\n\n"
+                  "Butiran: https://www.mohr.gov.my/")
+        page.fill("#subject_en", "Strategic planning workshop, November 2022")
+        page.fill("#body_en", "Dear {contact_name},\n\nThe Ministry invites "
+                  "{organisation_name} to the Alliance 8.7 strategic planning workshop.\n\n"
+                  "Details: https://www.mohr.gov.my/")
+        with page.expect_navigation():
+            page.locator("button[value=preview]").click()
+
+    shoot(browser, "staff-announcement-en", announcement_preview, full_page=True)
 
 
 # Run in a separate process on the same database: gives the newest registration a fresh

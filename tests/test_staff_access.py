@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 from app.main import app
 from app.models import ApiToken, Registration
 from app.routers.staff_deps import admin_only
-from app.services import staff_auth
+from app.schemas.staff import RegistrationFilters
+from app.services import announcements, staff_auth
+from app.services.announcement_texts import clean_texts
 from tests.staff_helpers import (
     SETUP,
     registration,
@@ -47,7 +49,8 @@ def _routes(prefix: str) -> list[tuple[str, str, RouteContext]]:
 
 STAFF_ROUTES = [r for r in _routes("/staff") if r[1] != "/staff/login"]
 API_ROUTES = [r for r in _routes("/api/v1/")
-              if r[1].startswith(("/api/v1/exports", "/api/v1/registrations"))
+              if r[1].startswith(("/api/v1/exports", "/api/v1/registrations",
+                                  "/api/v1/announcements"))
               and not (r[0] == "POST" and r[1] == "/api/v1/registrations")]
 
 
@@ -58,12 +61,26 @@ def test_the_enumeration_finds_the_pages_and_endpoints() -> None:
             "/staff/audit", "/staff/users", "/staff/tokens", "/staff/deadline"} <= paths
     assert {path for _, path, _ in API_ROUTES} == {
         "/api/v1/registrations", "/api/v1/registrations/{reference}",
-        "/api/v1/exports/registrations.csv", "/api/v1/exports/registrations.xlsx"}
+        "/api/v1/exports/registrations.csv", "/api/v1/exports/registrations.xlsx",
+        "/api/v1/announcements", "/api/v1/announcements/{announcement_id}"}
 
 
-def _url(path: str, reference: str) -> str:
+def _url(path: str, reference: str, announcement_id: int = 1) -> str:
     return (path.replace("{reference}", reference).replace("{user_id}", "1")
-            .replace("{token_id}", "1").replace("{change}", "disable"))
+            .replace("{token_id}", "1").replace("{change}", "disable")
+            .replace("{announcement_id}", str(announcement_id)))
+
+
+def _announcement_id(session: Session, path: str) -> int:
+    """An announcement that exists, for a path that names one."""
+    if "{announcement_id}" not in path:
+        return 1
+    texts = clean_texts(subject_ms="S", body_ms="B", subject_en="S", body_en="B")
+    sent = announcements.send_announcement(
+        session=session, texts=texts, filters=RegistrationFilters(),
+        staff_user_id=staff_user(session).id, now=dt.datetime.now(dt.UTC))
+    session.commit()
+    return sent.announcement.id
 
 
 @pytest.mark.parametrize(("method", "path"), [(m, p) for m, p, _ in STAFF_ROUTES])
@@ -87,9 +104,11 @@ def test_viewers_are_refused_what_only_administrators_may_do(
 ) -> None:
     viewer = staff_user(session, role="viewer")
     registered = registration(session)
+    announcement_id = _announcement_id(session, path)
     csrf = sign_in(client, viewer)
 
-    response = client.request(method, _url(path, registered.reference), follow_redirects=False,
+    response = client.request(method, _url(path, registered.reference, announcement_id),
+                              follow_redirects=False,
                               data={"csrf_token": csrf} if method == "POST" else None)
 
     if _depends_on(route, admin_only):
@@ -102,7 +121,9 @@ def test_administrator_only_routes_are_the_expected_ones() -> None:
     admin_paths = {path for _, path, route in STAFF_ROUTES if _depends_on(route, admin_only)}
     assert {"/staff/audit", "/staff/users", "/staff/tokens", "/staff/deadline",
             "/staff/workshop/capacity", "/staff/outbox/{mail_id}/retry",
-            "/staff/registrations/{reference}/resend"} <= admin_paths
+            "/staff/registrations/{reference}/resend", "/staff/announcements/new"} <= admin_paths
+    assert "/staff/announcements" not in admin_paths
+    assert "/staff/announcements/{announcement_id}" not in admin_paths
     assert "/staff/outbox" not in admin_paths
     assert "/staff/registrations" not in admin_paths
     assert "/staff/exports/registrations.csv" not in admin_paths
@@ -112,9 +133,11 @@ def test_administrator_only_routes_are_the_expected_ones() -> None:
 def test_staff_pages_are_never_cached(client: TestClient, session: Session, path: str) -> None:
     admin = staff_user(session)
     registered = registration(session)
+    announcement_id = _announcement_id(session, path)
     sign_in(client, admin)
 
-    response = client.get(_url(path, registered.reference), follow_redirects=False)
+    response = client.get(_url(path, registered.reference, announcement_id),
+                          follow_redirects=False)
 
     assert response.headers["cache-control"] == "no-store"
 

@@ -1,5 +1,6 @@
 """All tables, imported together so that Alembic and the app see one metadata."""
 
+from app.models.announcement import Announcement
 from app.models.base import Base
 from app.models.call import CallDeadline, PortalSetting
 from app.models.idempotency import IdempotencyRecord
@@ -13,6 +14,7 @@ from app.models.registration import (
 from app.models.staff import ApiToken, AuditLog, StaffSession, StaffUser
 
 __all__ = [
+    "Announcement",
     "ApiToken",
     "AuditLog",
     "Base",

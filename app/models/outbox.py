@@ -26,11 +26,18 @@ class OutboxMail(Base):
     __table_args__ = (
         CheckConstraint(one_of("status", MAIL_STATUS_CODES), name="status_known"),
         Index("ix_outbox_mail_due", "status", "next_attempt_at"),
+        # One mail per registration per announcement, held by the database (other mail
+        # has no announcement, and NULLs never collide).
+        Index("uq_outbox_mail_announcement_registration", "announcement_id", "registration_id",
+              unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("registration.id", ondelete="SET NULL"), index=True, default=None
+    )
+    announcement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("announcement.id", ondelete="CASCADE"), default=None
     )
     kind: Mapped[str] = mapped_column(String(32))
     to_address: Mapped[str] = mapped_column(String(320))

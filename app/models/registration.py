@@ -69,6 +69,11 @@ class Registration(Base):
     contact_email: Mapped[str] = mapped_column(String(320))
     contact_email_key: Mapped[str] = mapped_column(String(960))
     contact_phone: Mapped[str] = mapped_column(String(20))
+    # When a mail server last refused the contact email for good (5xx); cleared when a
+    # later mail to it is delivered.
+    contact_undeliverable_at: Mapped[dt.datetime | None] = mapped_column(
+        UTCDateTime, default=None
+    )
 
     interest_statement: Mapped[str] = mapped_column(Text)
     workshop_attendees: Mapped[int] = mapped_column(Integer)

@@ -37,7 +37,7 @@ async def refuse_when_closed(now: dt.datetime, writer: RegistrationWriter) -> No
     The deadline shown to pages (at most two seconds old) is enough to turn late
     submissions away early; an accepted one is checked again where it is stored.
     """
-    closes_at = await deadline.displayed_deadline(writer.open_session)
+    closes_at = await deadline.displayed_deadline_async(writer.open_session)
     if not deadline.is_open(closes_at, now):
         raise _closed(closes_at)
 

@@ -7,6 +7,7 @@ import hashlib
 from functools import lru_cache
 from typing import Any
 
+import anyio.from_thread
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -15,13 +16,14 @@ from pydantic import ValidationError
 from app.core.config import get_settings
 from app.core.csrf import form_token_is_valid, is_same_origin, new_form_token
 from app.core.i18n import N_
-from app.core.ratelimit import limit_submissions
+from app.core.ratelimit import check_submission_rate
 from app.core.templating import environment, language_context
 from app.deps import (
     FormDataDep,
     LanguageDep,
     NowDep,
     RegistrationWriterDep,
+    SessionDep,
     registration_answers,
 )
 from app.routers.pages import remember_language, render_page
@@ -130,7 +132,7 @@ async def registration_form(
     cached page. As a threaded endpoint, under load, it left 1 % of visitors waiting
     0.6 s for a thread.
     """
-    call = _call_context(await deadline.displayed_deadline(writer.open_session), now)
+    call = _call_context(await deadline.displayed_deadline_async(writer.open_session), now)
     if not call["call_open"]:
         return _form_page(request, language, call, values={})
     html = _blank_form_html(language, call["closes_at"])
@@ -139,21 +141,22 @@ async def registration_form(
     return response
 
 
+# In a thread, with a session of its own for the deadline, then on to the event loop for
+# the writer. Measured (16 clients, SQLite, 2 cores): as an `async` endpoint like the API's
+# it stored about half as many registrations a second, though each took less CPU; reading
+# the deadline with a hop to the event loop instead of this session, about a fifth fewer.
 @router.post("/")
-async def submit_form(
+def submit_form(
     request: Request,
     form: FormDataDep,
+    session: SessionDep,
     now: NowDep,
     language: LanguageDep,
     writer: RegistrationWriterDep,
 ) -> Response:
-    """Check and store a registration sent from the form.
-
-    On the event loop, as the API's endpoint is: the checks take microseconds, and the
-    writer stores the registration in a thread of its own.
-    """
+    """Check and store a registration sent from the form."""
     values = registration_answers(form, FORM_FIELDS)
-    call = _call_context(await deadline.displayed_deadline(writer.open_session), now)
+    call = _call_context(deadline.displayed_deadline(session), now)
     if not call["call_open"]:
         return _form_page(request, language, call, values=values)
 
@@ -168,7 +171,7 @@ async def submit_form(
     if not (is_same_origin(request) and form_token_is_valid(form_token, FORM_PURPOSE)):
         return form_again({"__form__": FORGED_MESSAGE}, status.HTTP_403_FORBIDDEN)
     try:
-        await limit_submissions(request)
+        check_submission_rate(request)
     except HTTPException as refused:
         page = form_again({"__form__": RATE_LIMITED_MESSAGE}, status.HTTP_429_TOO_MANY_REQUESTS)
         page.headers.update(refused.headers or {})
@@ -186,7 +189,7 @@ async def submit_form(
     )
     try:
         # Stored and committed with the others arriving now, before the answer is sent.
-        accepted = await writer.submit(submission)
+        accepted = anyio.from_thread.run(writer.submit, submission)
     except CallClosed:
         return _form_page(request, language, {**call, "call_open": False}, values=values)
     except DuplicateRegistration:

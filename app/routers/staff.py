@@ -16,7 +16,7 @@ from app.core.db import begin_write
 from app.core.i18n import N_, gettext
 from app.core.ratelimit import client_address
 from app.deps import LanguageDep, NowDep, SessionDep, WriteSessionDep
-from app.routers import staff_admin, staff_outbox
+from app.routers import staff_admin, staff_announcements, staff_outbox
 from app.routers.export_responses import export_response
 from app.routers.staff_deps import (
     LOGIN_CSRF_COOKIE,
@@ -31,7 +31,7 @@ from app.routers.staff_deps import (
     render,
 )
 from app.schemas.staff import INVITATION_STATUSES
-from app.services import audit, staff_auth, staff_registrations, workshop
+from app.services import announcements, audit, staff_auth, staff_registrations, workshop
 
 PER_PAGE = 50
 MAX_NOTES_LENGTH = 5000
@@ -129,8 +129,11 @@ def registrant_list(request: Request, staff: StaffDep, session: SessionDep,
     """List registrations with filters, search, sorting and pages."""
     listing = staff_registrations.list_registrations(session=session, filters=filters,
                                                      page=page, per_page=PER_PAGE)
+    # Administrators may write to the registrants listed (never to withdrawn ones).
+    recipients = announcements.select_recipients(session=session, filters=filters).total \
+        if staff.user.role == "admin" else 0
     return render(request, "registrations.html", language, staff=staff, listing=listing,
-                  filters=filters, statuses=INVITATION_STATUSES)
+                  filters=filters, statuses=INVITATION_STATUSES, recipients=recipients)
 
 
 @backoffice.get("/registrations/{reference}")
@@ -202,5 +205,6 @@ def export_xlsx(staff: StaffDep, session: WriteSessionDep, stream_session: Strea
 
 backoffice.include_router(staff_admin.router)
 backoffice.include_router(staff_outbox.router)
+backoffice.include_router(staff_announcements.router)
 router.include_router(login_router, prefix="/staff")
 router.include_router(backoffice, prefix="/staff")

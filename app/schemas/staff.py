@@ -24,6 +24,8 @@ Sort = Literal[
     "category", "-category", "state", "-state", "workshop_attendees", "-workshop_attendees",
 ]
 Withdrawn = Literal["exclude", "include", "only"]
+# The codes of vocab.CONTACT_EMAIL_STATES.
+EmailStatus = Literal["undeliverable", "deliverable"]
 
 
 class RegistrationFilters(BaseModel):
@@ -41,6 +43,9 @@ class RegistrationFilters(BaseModel):
     attending: Literal["yes", "no"] | None = Field(
         default=None, description="`yes`: at least one workshop representative; `no`: none.")
     invitation_status: InvitationStatus | None = None
+    email_status: EmailStatus | None = Field(
+        default=None, description="`undeliverable`: a mail server refused the contact email "
+        "for good; `deliverable`: the others.")
     withdrawn: Withdrawn = Field(
         default="exclude", description="Withdrawn registrations: leave out, include, or only.")
     sort: Sort = "-submitted_at"
@@ -94,6 +99,8 @@ class _RegistrationRecord(BaseModel):
     submitted_at: dt.datetime
     updated_at: dt.datetime
     withdrawn_at: dt.datetime | None
+    contact_undeliverable_at: dt.datetime | None = Field(
+        default=None, description="When a mail server last refused the contact email for good.")
 
 
 _READ_TYPES: dict[FieldKind, Any] = {

@@ -32,23 +32,38 @@ _displayed: tuple[float, dt.datetime] | None = None
 SessionOpener = Callable[[], AbstractContextManager[Session]]
 
 
-async def displayed_deadline(open_session: SessionOpener) -> dt.datetime:
-    """Return the deadline as pages show it, at most two seconds old.
-
-    Only when it must be read afresh does this take a thread and a session.
-    """
+def _remembered() -> dt.datetime | None:
     displayed = _displayed
     if displayed is not None and time.monotonic() - displayed[0] < _DISPLAYED_FOR_SECONDS:
         return displayed[1]
+    return None
+
+
+def displayed_deadline(session: Session) -> dt.datetime:
+    """Return the deadline as pages show it, at most two seconds old."""
+    global _displayed
+    remembered = _remembered()
+    if remembered is not None:
+        return remembered
+    closes_at = registration_closes_at(session)
+    _displayed = (time.monotonic(), closes_at)
+    return closes_at
+
+
+async def displayed_deadline_async(open_session: SessionOpener) -> dt.datetime:
+    """Return `displayed_deadline` from the event loop.
+
+    Only when it must be read afresh does this take a thread and a session.
+    """
+    remembered = _remembered()
+    if remembered is not None:
+        return remembered
     return await run_in_threadpool(_read_displayed_deadline, open_session)
 
 
 def _read_displayed_deadline(open_session: SessionOpener) -> dt.datetime:
-    global _displayed
     with open_session() as session:
-        closes_at = registration_closes_at(session)
-    _displayed = (time.monotonic(), closes_at)
-    return closes_at
+        return displayed_deadline(session)
 
 
 def forget_displayed_deadline() -> None:

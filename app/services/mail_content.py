@@ -30,6 +30,12 @@ class RenderedMail:
     subject: str
     body_text: str
     body_html: str
+    # Whom a reply reaches; empty: the enquiries mailbox.
+    reply_to: str = ""
+
+
+# The secretariat's notices: pressing Reply writes to the registrant.
+SECRETARIAT_KINDS = ("notification", "withdrawal_notice")
 
 
 def _staff_url(reference: str) -> str:
@@ -61,8 +67,9 @@ def render_mail(*, session: Session, mail: OutboxMail) -> RenderedMail:
     }
     if mail.kind == "confirmation":
         context["last_moment"] = deadline.last_moment(deadline.registration_closes_at(session))
+    reply_to = registration.contact_email if mail.kind in SECRETARIAT_KINDS else ""
     return RenderedMail(subject_of(mail, registration),
-                        *render_bodies(mail.kind, mail.language, context))
+                        *render_bodies(mail.kind, mail.language, context), reply_to=reply_to)
 
 
 def build_message(
@@ -73,7 +80,7 @@ def build_message(
     message["Subject"] = rendered.subject
     message["From"] = settings.mail_from
     message["To"] = mail.to_address
-    message["Reply-To"] = ENQUIRIES_EMAIL
+    message["Reply-To"] = rendered.reply_to or ENQUIRIES_EMAIL
     message["Date"] = format_datetime(now)
     message["Message-ID"] = mail.message_id
     # Automatic replies (out-of-office) should not answer a machine's mail (RFC 3834).

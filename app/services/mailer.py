@@ -24,6 +24,8 @@ from app.core.config import Settings, get_settings
 from app.core.db import begin_write
 from app.core.outage import until_database_answers
 from app.models import OutboxMail
+from app.services.announcement_mail import ANNOUNCEMENT_KINDS, render_announcement
+from app.services.deliverability import note_delivery
 from app.services.mail_content import (
     MailCannotBeRendered,
     RenderedMail,
@@ -104,6 +106,8 @@ def claim_due(*, session: Session, now: dt.datetime, limit: int = BATCH_SIZE) ->
 def render(session: Session, mail: OutboxMail) -> RenderedMail:
     """Return what to send for a claimed mail, rendered now from its registration."""
     try:
+        if mail.kind in ANNOUNCEMENT_KINDS:
+            return render_announcement(session=session, mail=mail)
         return render_mail(session=session, mail=mail)
     finally:
         session.rollback()  # only read: end the transaction before sending
@@ -202,6 +206,8 @@ def _record(
     else:
         row.status = "failed"
         row.last_error = outcome.error
+    note_delivery(session=session, mail=row, now=now, permanently_refused=(
+        row.status == "failed" and outcome.label.startswith("SMTP 5")))
     status = row.status
     session.commit()
     session.expunge(row)

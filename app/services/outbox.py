@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import OutboxMail, Registration
+from app.services.announcement_mail import announcement_subject
 from app.services.mail_content import subject_of
 from app.vocab import MAIL_STATUS_CODES, RETRYABLE_MAIL_STATUSES
 
@@ -80,6 +81,8 @@ def _subjects(session: Session, mails: Sequence[OutboxMail]) -> dict[int, str]:
         registration = registrations.get(mail.registration_id or 0)
         if mail.subject is not None:  # sent: the subject as it went out
             subjects[mail.id] = mail.subject
+        elif mail.kind == "announcement":
+            subjects[mail.id] = announcement_subject(session=session, mail=mail)
         elif registration is not None:
             subjects[mail.id] = subject_of(mail, registration)
         else:

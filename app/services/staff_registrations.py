@@ -57,6 +57,10 @@ def _conditions(filters: RegistrationFilters) -> list[ColumnElement[bool]]:
         conditions.append(Registration.workshop_attendees == 0)
     if filters.invitation_status:
         conditions.append(Registration.invitation_status == filters.invitation_status)
+    if filters.email_status == "undeliverable":
+        conditions.append(Registration.contact_undeliverable_at.is_not(None))
+    elif filters.email_status == "deliverable":
+        conditions.append(Registration.contact_undeliverable_at.is_(None))
     if filters.withdrawn == "exclude":
         conditions.append(Registration.withdrawn_at.is_(None))
     elif filters.withdrawn == "only":
@@ -71,6 +75,11 @@ def _conditions(filters: RegistrationFilters) -> list[ColumnElement[bool]]:
             Registration.reference == filters.q.upper(),
         ))
     return conditions
+
+
+def matching(filters: RegistrationFilters) -> list[ColumnElement[bool]]:
+    """Return the conditions that select the registrations the filters match, for a WHERE."""
+    return _conditions(filters)
 
 
 # A select of any columns (Select is generic over each column type).

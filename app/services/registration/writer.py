@@ -111,7 +111,7 @@ class RegistrationWriter:
     def __init__(
         self, open_session: Callable[[], AbstractContextManager[Session]] = new_session
     ) -> None:
-        # Also how pages read the deadline (`deadline.displayed_deadline`): tests give the
+        # Also how pages read the deadline (`deadline.displayed_deadline_async`): tests give the
         # writer their own session, and pages then see what the test stored.
         self.open_session = open_session
         self._batcher: Batcher[Submission, Accepted] = Batcher(self.store_batch)
