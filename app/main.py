@@ -24,12 +24,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
-from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
 from app.core.config import describe_settings_error, get_settings
-from app.core.db import is_database_busy
 from app.core.logging import RequestId, configure_logging, log_style
 from app.core.middleware import BodySizeLimit, RefuseNulBytes, SecurityHeaders
 from app.routers import (
@@ -44,6 +42,7 @@ from app.routers import (
     staff_api_announcements,
     workshops_api,
 )
+from app.routers.faults import answer_database_faults
 from app.schemas.registration import field_errors
 from app.services.health import migrations_at_head
 
@@ -62,19 +61,6 @@ async def _validation_error(_request: Request, error: Exception) -> JSONResponse
         for field, message in messages.items()
     ] or [{"loc": ["request"], "msg": "Check the request and try again", "type": "invalid"}]
     return JSONResponse({"detail": detail}, status_code=422)
-
-
-async def _database_busy(_request: Request, error: Exception) -> JSONResponse:
-    # Nothing was stored (the transaction rolled back): the client may simply try again,
-    # with the same Idempotency-Key if it has one.
-    if not is_database_busy(error):
-        raise error
-    logging.getLogger("app").warning("database busy: %s", type(error).__name__)
-    return JSONResponse(
-        {"detail": "The service is busy. Nothing was stored; try again in a few seconds."},
-        status_code=503,
-        headers={"Retry-After": "5"},
-    )
 
 
 _HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
@@ -144,10 +130,9 @@ def create_app() -> FastAPI:
     )
     application.add_exception_handler(RequestValidationError, _validation_error)
     application.add_exception_handler(405, _method_not_allowed)
-    # SQLite's write lock not granted within its 30 s timeout, under a load far past the
-    # deadline rush: a clear 503, not a server error.
-    application.add_exception_handler(TimeoutError, _database_busy)
-    application.add_exception_handler(OperationalError, _database_busy)
+    # The database away, or SQLite's write lock not granted within its 30 s timeout: a
+    # clear 503 with Retry-After (nothing was stored), not a server error.
+    answer_database_faults(application)
     application.include_router(api.router)
     application.include_router(public.router)
     application.include_router(manage.router)

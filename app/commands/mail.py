@@ -10,8 +10,9 @@ from typing import Any
 
 from app.core.clock import utcnow
 from app.core.config import get_settings
-from app.core.db import new_session
+from app.core.db import is_database_busy, new_session
 from app.core.logging import configure_logging, log_style
+from app.core.outage import database_outage, wait_before_retry
 from app.services.mailer import BATCH_SIZE, deliver_due, log_waiting_mail
 from app.services.workshop_due import run_due
 
@@ -43,20 +44,34 @@ def run(arguments: argparse.Namespace) -> int:
         log.warning("SMTP_HOST is not set: mail stays in the outbox and is only logged")
     last_logged_id = 0
     totals = {"sent": 0, "retrying": 0, "failed": 0}
+    failed_passes = 0
     while True:
-        with new_session() as session:
-            # Offers, expiries and reminders become mail here, and go out just below.
-            run_due(session=session, now=utcnow())
-            if settings.smtp_host is None:
-                last_logged_id = log_waiting_mail(session=session, after_id=last_logged_id)
-                busy = False
-            else:
-                report = deliver_due(session=session, settings=settings)
-                totals["sent"] += report.sent
-                totals["retrying"] += report.retrying
-                totals["failed"] += report.failed
-                # A full batch means more may be due: go again without waiting.
-                busy = len(report.claimed_ids) == BATCH_SIZE
+        try:
+            with new_session() as session:
+                # Offers, expiries and reminders become mail here, and go out just below.
+                run_due(session=session, now=utcnow())
+                if settings.smtp_host is None:
+                    last_logged_id = log_waiting_mail(session=session, after_id=last_logged_id)
+                    busy = False
+                else:
+                    report = deliver_due(session=session, settings=settings)
+                    totals["sent"] += report.sent
+                    totals["retrying"] += report.retrying
+                    totals["failed"] += report.failed
+                    # A full batch means more may be due: go again without waiting.
+                    busy = len(report.claimed_ids) == BATCH_SIZE
+            database_outage.answered()
+            failed_passes = 0
+        except Exception as error:
+            # The database is away (a restart, a failover): what was claimed and not sent
+            # waits for its lease to run out; the loop waits for the database, calmly.
+            if arguments.once or not is_database_busy(error):
+                raise
+            database_outage.went_away(error)
+            if wait_before_retry(failed_passes, stopping):
+                break
+            failed_passes += 1
+            continue
         if arguments.once and not busy:
             break
         if not busy and stopping.wait(arguments.interval):

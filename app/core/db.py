@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import AsyncIterator, Callable
 from functools import lru_cache
@@ -9,7 +10,8 @@ from typing import Any
 
 import anyio.to_thread
 from sqlalchemy import Column, Engine, Table, create_engine, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.dml import ReturningInsert
 
@@ -102,13 +104,42 @@ def _forget_writes(session: Session, transaction: Any) -> None:
 
 
 def is_database_busy(error: BaseException) -> bool:
-    """Say whether `error` means the write lock was not granted in time (nothing was written).
+    """Say whether `error` means the database could not take the work now (nothing was written).
 
-    Trying again at once would only wait as long again; the client is told to come back.
+    The write lock was not granted in time, or the database is unreachable (see
+    `is_database_unavailable`). Trying again at once would only wait or fail as long
+    again; the client is told to come back.
     """
-    if isinstance(error, OperationalError):
-        return "locked" in str(error.orig)
-    return isinstance(error, TimeoutError)
+    if isinstance(error, OperationalError) and "locked" in str(error.orig):
+        return True
+    return isinstance(error, TimeoutError) or is_database_unavailable(error)
+
+
+# SQLSTATE classes that blame the server, not the statement: a connection exception (08),
+# insufficient resources such as a full disk (53), an operator or a crash shutting the
+# server down, or a server still starting (57P).
+_UNAVAILABLE_SQLSTATES = ("08", "53", "57P")
+# SQLite's primary result codes for a file that cannot be written or read now: busy,
+# locked, read-only, an I/O error, a full disk, a file that cannot be opened.
+_UNAVAILABLE_SQLITE_CODES = frozenset({5, 6, 8, 10, 13, 14})
+
+
+def is_database_unavailable(error: BaseException) -> bool:
+    """Say whether `error` means the database could not be reached or could not write now."""
+    if isinstance(error, PoolTimeout):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, OperationalError | InterfaceError):
+        return False
+    if isinstance(error.orig, sqlite3.Error):
+        code = getattr(error.orig, "sqlite_errorcode", None)
+        return code is not None and code & 0xFF in _UNAVAILABLE_SQLITE_CODES
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    # psycopg's errors about the connection itself (refused, closed, lost) carry no SQLSTATE.
+    return sqlstate is None or str(sqlstate).startswith(_UNAVAILABLE_SQLSTATES)
 
 
 def begin_write(session: Session) -> None:
@@ -193,7 +224,7 @@ def create_db_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
         pool_size=pool_size,
         max_overflow=max_overflow,
@@ -202,6 +233,24 @@ def create_db_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -
         # A failed statement's error message would otherwise carry a registrant's data.
         hide_parameters=True,
     )
+    event.listen(engine, "handle_error", _treat_lost_connections_as_disconnects)
+    return engine
+
+
+def _treat_lost_connections_as_disconnects(context: Any) -> None:
+    # psycopg reports some ways of losing the server ("cannot exit pipeline mode while
+    # busy", a shutdown in the middle of a pipelined statement) in words that SQLAlchemy
+    # does not take for a disconnect. The connection would then go back to the pool and
+    # fail its rollback there, with a traceback in the log; marked as a disconnect, it is
+    # thrown away, and the pool checks the others before their next use.
+    error = context.original_exception
+    if context.is_disconnect or not isinstance(error, context.dialect.loaded_dbapi.Error):
+        return
+    sqlstate = getattr(error, "sqlstate", None)
+    if isinstance(error, context.dialect.loaded_dbapi.OperationalError) and (
+        sqlstate is None or str(sqlstate).startswith(("08", "57P"))
+    ):
+        context.is_disconnect = True
 
 
 @lru_cache

@@ -3,26 +3,37 @@
 from __future__ import annotations
 
 import math
+import threading
 import time
 from functools import lru_cache
 
 from fastapi import HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from limits import RateLimitItem, parse_many
-from limits.storage import storage_from_string
-from limits.strategies import FixedWindowRateLimiter, RateLimiter
 
 from app.core.config import get_settings
+from app.core.failopen import FailOpenLimiter
+
+_creating = threading.Lock()
 
 
 @lru_cache
-def limiter() -> RateLimiter:
+def limiter() -> FailOpenLimiter:
     """Return the limiter on the configured storage (memory, or Redis in production).
 
     A fixed window is one counter per client and window, in memory and in Redis alike; a
-    moving window keeps a timestamp per hit, which costs more the higher the limit.
+    moving window keeps a timestamp per hit, which costs more the higher the limit. While
+    a shared store is unreachable, this process counts alone (see FailOpenLimiter).
     """
-    return FixedWindowRateLimiter(storage_from_string(get_settings().rate_limit_storage_url))
+    # Made once, under a lock: the first request and /readyz may ask at the same moment,
+    # and `limits` imports its Redis client lazily, which two threads at once get wrong.
+    with _creating:
+        return _the_limiter()
+
+
+@lru_cache
+def _the_limiter() -> FailOpenLimiter:
+    return FailOpenLimiter(get_settings().rate_limit_storage_url)
 
 
 @lru_cache

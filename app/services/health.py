@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.core.config import get_settings
 from app.core.db import get_engine
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -36,3 +37,15 @@ def migrations_at_head() -> tuple[bool, str]:
     if current != expected_heads():
         return False, "database migrations are not at head; run `alembic upgrade head`"
     return True, ""
+
+
+def degraded_dependencies() -> dict[str, str]:
+    """Name the dependencies that are away but that the portal carries on without."""
+    # Imported here: the command line uses this module's neighbours without FastAPI.
+    from app.core.ratelimit import limiter
+
+    if get_settings().rate_limit_storage_url.startswith("memory"):
+        return {}
+    if limiter().check_store():
+        return {}
+    return {"rate_limit_store": "unreachable: each process counts its own limits until it returns"}

@@ -14,6 +14,7 @@ import ssl
 import time
 from dataclasses import dataclass, field
 from email.utils import parseaddr
+from functools import partial
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from app.core.clock import utcnow
 from app.core.config import Settings, get_settings
 from app.core.db import begin_write
+from app.core.outage import until_database_answers
 from app.models import OutboxMail
 from app.services import workshop_mail
 from app.services.announcement_mail import ANNOUNCEMENT_KINDS, render_announcement
@@ -249,12 +251,16 @@ def deliver_due(
     try:
         for position, mail in enumerate(mails):
             if time.monotonic() - started > LEASE.total_seconds() / 2:
-                _release(session, mails[position:], claimed_at)
+                until_database_answers(
+                    partial(_release, session, mails[position:], claimed_at), session=session)
                 report.retrying += len(mails) - position
                 break
             rendered: RenderedMail | None = None
             try:
-                rendered = render(session, mail)
+                # While the database is away, wait for it no longer than the lease allows.
+                rendered = until_database_answers(
+                    partial(render, session, mail), session=session,
+                    give_up_at=started + LEASE.total_seconds() / 2)
                 if smtp is None:
                     smtp = _connect(settings)
                 message = build_message(mail, rendered, settings=settings, now=utcnow())
@@ -268,8 +274,12 @@ def deliver_due(
             # The server is away after a lost connection: the rest wait as long as this one.
             affected = mails[position:] if outcome.connection_lost else [mail]
             for each in affected:
-                status = _record(session, each, outcome, now or utcnow(),
-                                 rendered if each is mail else None)
+                # A message that went out is recorded however long the database is away,
+                # or it would be sent again once its lease ran out.
+                status = until_database_answers(
+                    partial(_record, session, each, outcome, now or utcnow(),
+                            rendered if each is mail else None),
+                    session=session)
                 report.sent += status == "sent"
                 report.retrying += status == "retry"
                 report.failed += status == "failed"
