@@ -204,6 +204,25 @@ INVITATION_STATUSES: tuple[Term, ...] = (
     Term("cancelled", "Dibatalkan", "Cancelled"),
 )
 INVITATION_STATUS_CODES = tuple(term.code for term in INVITATION_STATUSES)
+# A registration's invitation status, as the registrant list shows and filters it: its
+# invitation to the latest workshop, or none yet.
+REGISTRANT_INVITATION_STATUSES: tuple[Term, ...] = (
+    Term("not_invited", "Belum dijemput", "Not invited"), *INVITATION_STATUSES,
+)
+REGISTRANT_INVITATION_STATUS_CODES = tuple(term.code for term in REGISTRANT_INVITATION_STATUSES)
+InvitationStatus = Literal[
+    "invited", "accepted", "declined", "waiting", "offered", "expired", "cancelled",
+]
+RegistrantInvitationStatus = Literal[
+    "not_invited", "invited", "accepted", "declined", "waiting", "offered", "expired",
+    "cancelled",
+]
+for _type, _terms in (
+    (InvitationStatus, INVITATION_STATUSES),
+    (RegistrantInvitationStatus, REGISTRANT_INVITATION_STATUSES),
+):
+    if get_args(_type) != tuple(term.code for term in _terms):
+        raise RuntimeError(f"{_type} does not list the codes of its terms, in their order")
 # Still waiting for an answer from the organisation.
 OPEN_INVITATION_STATUSES = ("invited", "offered")
 
@@ -215,5 +234,5 @@ REPLY_CHANNELS: tuple[Term, ...] = (
     Term("email", "E-mel", "Email"),
 )
 REPLY_CHANNEL_CODES = tuple(term.code for term in REPLY_CHANNELS)
-_BY_CODE["invitation_status"] = {term.code: term for term in INVITATION_STATUSES}
+_BY_CODE["invitation_status"] = {term.code: term for term in REGISTRANT_INVITATION_STATUSES}
 _BY_CODE["reply_channel"] = {term.code: term for term in REPLY_CHANNELS}

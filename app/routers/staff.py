@@ -30,7 +30,6 @@ from app.routers.staff_deps import (
     csrf_checked,
     render,
 )
-from app.schemas.staff import INVITATION_STATUSES
 from app.services import (
     announcements,
     audit,
@@ -39,6 +38,7 @@ from app.services import (
     staff_registrations,
     workshop,
 )
+from app.vocab import REGISTRANT_INVITATION_STATUS_CODES as STATUS_CODES
 
 PER_PAGE = 50
 MAX_NOTES_LENGTH = 5000
@@ -140,7 +140,7 @@ def registrant_list(request: Request, staff: StaffDep, session: SessionDep,
     recipients = announcements.select_recipients(session=session, filters=filters).total \
         if staff.user.role == "admin" else 0
     return render(request, "registrations.html", language, staff=staff, listing=listing,
-                  filters=filters, statuses=INVITATION_STATUSES, recipients=recipients)
+                  filters=filters, statuses=STATUS_CODES, recipients=recipients)
 
 
 @backoffice.get("/registrations/{reference}")
@@ -155,7 +155,7 @@ def registration_detail(request: Request, reference: str, staff: StaffDep,
                  now=now, detail={"reference": registration.reference})
     history = staff_registrations.registration_history(session=session, registration=registration)
     return render(request, "registration.html", language, staff=staff,
-                  registration=registration, history=history, statuses=INVITATION_STATUSES,
+                  registration=registration, history=history, statuses=STATUS_CODES,
                   invitations=invitations.registration_invitations(
                       session=session, registration_id=registration.id),
                   saved=request.query_params.get("saved") == "1",
@@ -174,7 +174,7 @@ def update_planning(request: Request, reference: str, form: FormDep, staff: Staf
         history = staff_registrations.registration_history(session=session,
                                                            registration=registration)
         return render(request, "registration.html", language, 422, staff=staff,
-                      registration=registration, history=history, statuses=INVITATION_STATUSES,
+                      registration=registration, history=history, statuses=STATUS_CODES,
                       saved=False, invitations=invitations.registration_invitations(
                           session=session, registration_id=registration.id),
                       error=N_("Keep the notes under 5,000 characters."))
@@ -191,7 +191,7 @@ def workshop_planning(request: Request, staff: StaffDep, session: SessionDep,
     """Show counts for planning the workshop, and seats against its capacity."""
     summary = workshop.workshop_summary(session=session)
     return render(request, "workshop.html", language, staff=staff, summary=summary,
-                  statuses=INVITATION_STATUSES, saved=request.query_params.get("saved") == "1")
+                  statuses=STATUS_CODES, saved=request.query_params.get("saved") == "1")
 
 
 @backoffice.get("/exports/registrations.csv")

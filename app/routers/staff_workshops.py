@@ -20,10 +20,11 @@ from app.models import Workshop
 from app.routers.export_responses import attendee_file
 from app.routers.staff_deps import AdminOnly, FiltersDep, FormDep, NoStoreRoute, StaffDep, render
 from app.schemas.reply import parse_reply
-from app.schemas.staff import INVITATION_STATUSES, RegistrationFilters
+from app.schemas.staff import RegistrationFilters
 from app.schemas.workshop import WorkshopCreate, WorkshopPatch
 from app.services import invitations, seating, workshops
 from app.services.workshop_mail import format_time
+from app.vocab import REGISTRANT_INVITATION_STATUS_CODES as STATUS_CODES
 from app.vocab import REPLY_CHANNEL_CODES
 
 router = APIRouter(prefix="/workshops", route_class=NoStoreRoute, include_in_schema=False)
@@ -171,7 +172,7 @@ def workshop_page(request: Request, workshop_id: WorkshopId, staff: StaffDep,
                   counts=workshops.invitation_counts(session=session, workshop_id=workshop.id),
                   accepted=workshops.accepted_breakdown(session=session, workshop_id=workshop.id),
                   rows=invitations.list_invitations(session=session, workshop_id=workshop.id),
-                  statuses=INVITATION_STATUSES, when=format_time, saved=query.get("saved"),
+                  statuses=STATUS_CODES, when=format_time, saved=query.get("saved"),
                   invited=query.get("invited"), already=query.get("already"))
 
 

@@ -8,23 +8,9 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
-from app.core.i18n import N_
 from app.schemas.registration_fields import STAFF_FIELDS, FieldKind
-from app.vocab import Category, FocusArea, Pillar, State
+from app.vocab import Category, FocusArea, Pillar, RegistrantInvitationStatus, State
 
-# A registration's invitation status is its invitation to the latest workshop, if any.
-InvitationStatus = Literal["not_invited", "invited", "accepted", "declined", "waiting",
-                           "offered", "expired", "cancelled"]
-INVITATION_STATUSES: dict[str, str] = {
-    "not_invited": N_("Not invited"),
-    "invited": N_("Invited"),
-    "accepted": N_("Accepted"),
-    "declined": N_("Declined"),
-    "waiting": N_("On the waiting list"),
-    "offered": N_("Offered seats"),
-    "expired": N_("Offer expired"),
-    "cancelled": N_("Cancelled"),
-}
 Sort = Literal[
     "-submitted_at", "submitted_at", "organisation_name", "-organisation_name",
     "category", "-category", "state", "-state", "workshop_attendees", "-workshop_attendees",
@@ -48,7 +34,7 @@ class RegistrationFilters(BaseModel):
     focus_area: FocusArea | None = None
     attending: Literal["yes", "no"] | None = Field(
         default=None, description="`yes`: at least one workshop representative; `no`: none.")
-    invitation_status: InvitationStatus | None = None
+    invitation_status: RegistrantInvitationStatus | None = None
     email_status: EmailStatus | None = Field(
         default=None, description="`undeliverable`: a mail server refused the contact email "
         "for good; `deliverable`: the others.")

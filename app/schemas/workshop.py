@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from app.schemas.staff import RegistrationFilters
+from app.vocab import InvitationStatus
 
 
 def _not_true_or_false(value: object) -> object:
@@ -29,8 +30,6 @@ def _written_out(value: object) -> object:
 
 Moment = Annotated[AwareDatetime, BeforeValidator(_written_out)]
 
-InvitationStatus = Literal[
-    "invited", "accepted", "declined", "waiting", "offered", "expired", "cancelled"]
 
 
 class WorkshopCreate(BaseModel):

@@ -22,9 +22,9 @@ from app.core.config import MALAYSIA
 from app.core.i18n import N_, gettext
 from app.models import Registration, RegistrationFocusArea, RegistrationPillar
 from app.schemas.registration_fields import STAFF_FIELDS, RegistrationField
-from app.schemas.staff import INVITATION_STATUSES, RegistrationFilters
+from app.schemas.staff import RegistrationFilters
 from app.services.staff_registrations import AnySelect, filtered, invitation_status
-from app.vocab import Term
+from app.vocab import REGISTRANT_INVITATION_STATUSES, Term
 
 Kind = Literal["text", "datetime", "number"]
 Cell = str | int | dt.datetime | None
@@ -57,9 +57,6 @@ def _term_labels(terms: tuple[Term, ...]) -> Callable[[str], Formatter]:
     return lambda language: _Labels({term.code: term.label(language) for term in terms}).__getitem__
 
 
-def _invitation_statuses(language: str) -> Formatter:
-    return _Labels({code: gettext(language, text) for code, text in INVITATION_STATUSES.items()}
-                   ).__getitem__
 
 
 def _yes_no(language: str) -> Formatter:
@@ -191,7 +188,7 @@ COLUMNS: tuple[ExportColumn, ...] = (
                  Registration.submitted_at.expression, _malaysian_time),
     *(_answer_column(field) for field in STAFF_FIELDS),
     ExportColumn(N_("Invitation status"), "text", 16, invitation_status(),
-                 _invitation_statuses),
+                 _term_labels(REGISTRANT_INVITATION_STATUSES)),
     ExportColumn(N_("Staff notes"), "text", 40, Registration.staff_notes.expression),
     ExportColumn(N_("Withdrawn (Malaysia time)"), "datetime", 19,
                  Registration.withdrawn_at.expression, _malaysian_time),
