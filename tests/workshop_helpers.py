@@ -15,7 +15,7 @@ from app.models import Invitation, OutboxMail, Registration
 from app.schemas.workshop import WorkshopCreate
 from app.services import staff_auth, workshops
 from app.services.workshop_mail import render as render_mail
-from tests.staff_helpers import staff_user
+from tests.staff_helpers import SETUP, staff_user
 
 STARTS = dt.datetime(2022, 11, 15, 9, 0, tzinfo=MALAYSIA)
 # After the registration deadline, before the workshop.
@@ -38,7 +38,8 @@ def workshop_payload(**overrides: Any) -> dict[str, Any]:
 def api_token(session: Session, role: str = "admin") -> dict[str, str]:
     """Return the Authorization header of a new staff member's API token."""
     user = staff_user(session, role=role)
-    token, _ = staff_auth.create_token(session=session, user=user, now=dt.datetime.now(dt.UTC))
+    token, _ = staff_auth.create_token(session=session, user=user, now=dt.datetime.now(dt.UTC),
+                                       actor=SETUP)
     session.commit()
     return {"Authorization": f"Bearer {token}"}
 
