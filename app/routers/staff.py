@@ -19,6 +19,7 @@ from app.deps import LanguageDep, NowDep, SessionDep, WriteSessionDep
 from app.routers import (
     staff_admin,
     staff_announcements,
+    staff_groups,
     staff_outbox,
     staff_workshop_day,
     staff_workshops,
@@ -223,5 +224,6 @@ backoffice.include_router(staff_outbox.router)
 backoffice.include_router(staff_announcements.router)
 backoffice.include_router(staff_workshops.router)
 backoffice.include_router(staff_workshop_day.router)
+backoffice.include_router(staff_groups.router)
 router.include_router(login_router, prefix="/staff")
 router.include_router(backoffice, prefix="/staff")
