@@ -19,6 +19,16 @@ def _not_true_or_false(value: object) -> object:
 
 WholeNumber = Annotated[int, BeforeValidator(_not_true_or_false)]
 
+
+def _written_out(value: object) -> object:
+    # A number would otherwise be read as seconds since 1970.
+    if not isinstance(value, str | dt.datetime):
+        raise ValueError("Give the date and time as text, like 2022-11-15T09:00:00+08:00")
+    return value
+
+
+Moment = Annotated[AwareDatetime, BeforeValidator(_written_out)]
+
 InvitationStatus = Literal[
     "invited", "accepted", "declined", "waiting", "offered", "expired", "cancelled"]
 
@@ -30,11 +40,11 @@ class WorkshopCreate(BaseModel):
 
     title_ms: str = Field(min_length=1, max_length=200, examples=["Bengkel perancangan strategik"])
     title_en: str = Field(min_length=1, max_length=200, examples=["Strategic planning workshop"])
-    starts_at: AwareDatetime = Field(examples=["2022-11-15T09:00:00+08:00"])
-    ends_at: AwareDatetime = Field(examples=["2022-11-15T17:00:00+08:00"])
+    starts_at: Moment = Field(examples=["2022-11-15T09:00:00+08:00"])
+    ends_at: Moment = Field(examples=["2022-11-15T17:00:00+08:00"])
     venue: str = Field(min_length=1, max_length=500)
     online_url: str = Field(default="", max_length=500)
-    replies_close_at: AwareDatetime = Field(examples=["2022-11-08T17:00:00+08:00"])
+    replies_close_at: Moment = Field(examples=["2022-11-08T17:00:00+08:00"])
     capacity: WholeNumber = Field(ge=0, le=100_000)
     max_representatives: WholeNumber = Field(default=3, ge=1, le=20)
 
@@ -46,11 +56,11 @@ class WorkshopPatch(BaseModel):
 
     title_ms: str | None = Field(default=None, min_length=1, max_length=200)
     title_en: str | None = Field(default=None, min_length=1, max_length=200)
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
     venue: str | None = Field(default=None, min_length=1, max_length=500)
     online_url: str | None = Field(default=None, max_length=500)
-    replies_close_at: AwareDatetime | None = None
+    replies_close_at: Moment | None = None
     capacity: WholeNumber | None = Field(default=None, ge=0, le=100_000)
     max_representatives: WholeNumber | None = Field(default=None, ge=1, le=20)
 

@@ -72,8 +72,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("registration") as batch:
-        batch.drop_column("contact_undeliverable_at")
+    # Not a batch operation: on SQLite that rebuilds `registration`, and dropping the old
+    # table runs the ON DELETE CASCADE of its pillars, focus areas and events. SQLite
+    # (3.35 and later) and PostgreSQL both drop a plain column in place.
+    op.execute("ALTER TABLE registration DROP COLUMN contact_undeliverable_at")
     # The earlier version cannot render announcement mail: what waits is dropped, what was
     # sent stays (its subject and bodies are on the row).
     op.execute(
