@@ -14,8 +14,10 @@ from app.main import app
 from app.models import ApiToken, Registration
 from app.routers.staff_deps import admin_only
 from app.schemas.staff import RegistrationFilters
-from app.services import announcements, staff_auth
+from app.services import announcements, staff_auth, working_groups
 from app.services.announcement_texts import clean_texts
+from app.services.check_in_codes import check_in_code
+from tests.day_helpers import accepted
 from tests.staff_helpers import (
     SETUP,
     registration,
@@ -66,12 +68,33 @@ def test_the_enumeration_finds_the_pages_and_endpoints() -> None:
         "/api/v1/announcements", "/api/v1/announcements/{announcement_id}"}
 
 
-def _url(path: str, reference: str, announcement_id: int = 1, workshop_id: int = 1) -> str:
-    return (path.replace("{reference}", reference).replace("{user_id}", "1")
-            .replace("{token_id}", "1").replace("{change}", "disable")
-            .replace("{announcement_id}", str(announcement_id))
-            .replace("{workshop_id}", str(workshop_id)).replace("{invitation_id}", "1")
-            .replace("{file_format}", "csv"))
+def _url(path: str, reference: str, announcement_id: int = 1, workshop_id: int = 1,
+         day: dict[str, str] | None = None) -> str:
+    url = (path.replace("{reference}", reference).replace("{user_id}", "1")
+           .replace("{token_id}", "1").replace("{change}", "disable")
+           .replace("{announcement_id}", str(announcement_id))
+           .replace("{workshop_id}", str(workshop_id)).replace("{invitation_id}", "1")
+           .replace("{file_format}", "csv"))
+    for placeholder, value in (day or {}).items():
+        url = url.replace(placeholder, value)
+    return url
+
+
+def _workshop_day(session: Session, path: str, workshop_id: int,
+                  registered: Registration) -> dict[str, str]:
+    """An accepted representative and a working group, for the paths of the workshop day."""
+    day: dict[str, str] = {}
+    if "{representative_id}" in path or "{code}" in path:
+        person = accepted(session, workshop_id, registered, "Siti Aminah binti Omar")[0]
+        day["{representative_id}"] = str(person.id)
+        day["{code}"] = check_in_code(workshop_id=workshop_id, representative_id=person.id)
+    if "{group_id}" in path:
+        working_groups.create_default_groups(session=session, workshop_id=workshop_id,
+                                             staff_user_id=None, now=dt.datetime.now(dt.UTC))
+        session.commit()
+        groups = working_groups.list_groups(session=session, workshop_id=workshop_id)
+        day["{group_id}"] = str(groups[0].id)
+    return day
 
 
 def _announcement_id(session: Session, path: str) -> int:
@@ -109,12 +132,15 @@ def test_viewers_are_refused_what_only_administrators_may_do(
     registered = registration(session)
     announcement_id = _announcement_id(session, path)
     workshop_id = stored_workshop(session, capacity=5)
+    day = _workshop_day(session, path, workshop_id, registered)
     csrf = sign_in(client, viewer)
+    # A walk-in names its organisation and the person; other forms need only the token.
+    form = {"csrf_token": csrf, "reference": registered.reference, "full_name": "Ravi a/l Kumar"}
 
     response = client.request(method, _url(path, registered.reference, announcement_id,
-                                           workshop_id),
+                                           workshop_id, day),
                               follow_redirects=False,
-                              data={"csrf_token": csrf} if method == "POST" else None)
+                              data=form if method == "POST" else None)
 
     if _depends_on(route, admin_only):
         assert response.status_code == 403, path

@@ -12,7 +12,7 @@ from app.models.registration import (
     RegistrationPillar,
 )
 from app.models.staff import ApiToken, AuditLog, StaffSession, StaffUser
-from app.models.workshop import Invitation, Representative, Workshop
+from app.models.workshop import Invitation, Representative, WorkingGroup, Workshop
 
 __all__ = [
     "Announcement",
@@ -31,5 +31,6 @@ __all__ = [
     "Representative",
     "StaffSession",
     "StaffUser",
+    "WorkingGroup",
     "Workshop",
 ]

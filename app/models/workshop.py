@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 from app.models.base import Base, UTCDateTime
 from app.models.registration import Registration
-from app.vocab import INVITATION_STATUS_CODES, REPLY_CHANNEL_CODES
+from app.vocab import INVITATION_STATUS_CODES, PILLAR_CODES, REPLY_CHANNEL_CODES
 
 
 def _one_of(column: str, codes: tuple[str, ...]) -> str:
@@ -96,3 +106,33 @@ class Representative(Base):
     email: Mapped[str] = mapped_column(String(320))
     phone: Mapped[str] = mapped_column(String(40), default="")
     needs: Mapped[str] = mapped_column(String(500), default="")
+    # The workshop day (SPEC 7.3): the working group, and who checked the person in, when.
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("working_group.id", ondelete="SET NULL"), index=True, default=None)
+    checked_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    checked_in_by: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="SET NULL"), default=None)
+    walk_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class WorkingGroup(Base):
+    """A working group of a workshop: by default one per pillar, with an optional seat limit."""
+
+    __tablename__ = "working_group"
+    __table_args__ = (
+        CheckConstraint("seat_limit IS NULL OR seat_limit >= 1", name="seat_limit_positive"),
+        CheckConstraint("pillar IS NULL OR " + _one_of("pillar", PILLAR_CODES),
+                        name="pillar_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    name_ms: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    pillar: Mapped[str | None] = mapped_column(String(32), default=None)
+    seat_limit: Mapped[int | None] = mapped_column(Integer, default=None)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    def name(self, language: str) -> str:
+        return self.name_en if language == "en" else self.name_ms

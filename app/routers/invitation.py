@@ -18,6 +18,7 @@ from app.deps import LANGUAGE_COOKIE, FormDataDep, NowDep, SessionDep, WriteSess
 from app.models import Invitation
 from app.schemas.reply import REPRESENTATIVE_FIELDS, parse_reply
 from app.services import seating, workshops
+from app.services.check_in_codes import check_in_url, qr_data_uri
 from app.services.invitation_links import find_by_token
 from app.services.private_links import form_guard, form_guard_is_valid
 from app.services.workshop_mail import calendar_file, format_time
@@ -94,7 +95,20 @@ def _page(request: Request, session: SessionDep, now: NowDep, token: str,
         values=values, errors=errors, error_order=list(errors),
         rows=max(workshop.max_representatives, rows_typed(values)),
         done=DONE.get(request.query_params.get("done", ""), ""),
-        notice=context.pop("notice", ""), **context)
+        notice=context.pop("notice", ""), check_in=_check_in_links(invitation), **context)
+
+
+def _check_in_links(invitation: Invitation) -> dict[int, tuple[str, str]]:
+    """Return each accepted representative's check-in link and its QR code, for staff to scan.
+
+    Opening the link shows staff's sign-in page; only staff confirming checks anyone in.
+    """
+    if invitation.status != "accepted":
+        return {}
+    links = {person.id: check_in_url(workshop_id=invitation.workshop_id,
+                                     representative_id=person.id)
+             for person in invitation.representatives}
+    return {person_id: (url, qr_data_uri(url)) for person_id, url in links.items()}
 
 
 def rows_typed(values: dict[str, str]) -> int:

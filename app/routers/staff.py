@@ -16,7 +16,14 @@ from app.core.db import begin_write
 from app.core.i18n import N_, gettext
 from app.core.ratelimit import client_address
 from app.deps import LanguageDep, NowDep, SessionDep, WriteSessionDep
-from app.routers import staff_admin, staff_announcements, staff_outbox, staff_workshops
+from app.routers import (
+    staff_admin,
+    staff_announcements,
+    staff_groups,
+    staff_outbox,
+    staff_workshop_day,
+    staff_workshops,
+)
 from app.routers.export_responses import export_response
 from app.routers.staff_deps import (
     LOGIN_CSRF_COOKIE,
@@ -216,5 +223,7 @@ backoffice.include_router(staff_admin.router)
 backoffice.include_router(staff_outbox.router)
 backoffice.include_router(staff_announcements.router)
 backoffice.include_router(staff_workshops.router)
+backoffice.include_router(staff_workshop_day.router)
+backoffice.include_router(staff_groups.router)
 router.include_router(login_router, prefix="/staff")
 router.include_router(backoffice, prefix="/staff")

@@ -19,6 +19,7 @@ from app.routers.staff_deps import ApiStaffDep, NoStoreRoute, api_staff
 from app.schemas.errors import ERROR_RESPONSES, ErrorRead
 from app.schemas.workshop import (
     AttendeeRead,
+    CheckInRead,
     InvitationRead,
     InvitationsCreate,
     InvitationsCreated,
@@ -27,7 +28,7 @@ from app.schemas.workshop import (
     WorkshopPatch,
     WorkshopRead,
 )
-from app.services import audit, invitations, workshops
+from app.services import audit, check_in, invitations, workshop_day, workshops
 
 
 class WorkshopRoute(NoStoreRoute):
@@ -163,18 +164,49 @@ def list_invitations(workshop_id: WorkshopId, staff: ApiStaffDep, session: Write
 
 @router.get("/{workshop_id}/attendees", response_model=list[AttendeeRead])
 def list_attendees(workshop_id: WorkshopId, staff: ApiStaffDep, session: WriteSessionDep,
-                   now: NowDep) -> list[AttendeeRead]:
-    """List the accepted representatives, one item each."""
+                   now: NowDep, language: LanguageDep) -> list[AttendeeRead]:
+    """List the accepted representatives, one item each, with their group and check-in.
+
+    `group` is the group's name in the request's language (`?lang=ms` or `en`).
+    """
     _workshop(session, workshop_id)
-    rows = invitations.attendees(session=session, workshop_id=workshop_id)
+    rows = workshop_day.desk_rows(session=session, workshop_id=workshop_id, language=language)
     audit.record(session=session, action="api_list_attendees", staff_user_id=staff.id,
                  now=now, detail={"workshop": workshop_id}, row_count=len(rows))
-    return [AttendeeRead(id=person.id, reference=registration.reference,
-                         organisation_name=registration.organisation_name,
-                         full_name=person.full_name, designation=person.designation,
-                         email=person.email) for person, registration in rows]
+    return [AttendeeRead(id=row.person.id, reference=row.registration.reference,
+                         organisation_name=row.registration.organisation_name,
+                         full_name=row.person.full_name, designation=row.person.designation,
+                         email=row.person.email, group=row.group,
+                         checked_in_at=row.person.checked_in_at)
+            for row in sorted(rows, key=lambda row: (row.registration.organisation_key,
+                                                     row.person.position))]
 
 
+@router.post("/{workshop_id}/attendees/{attendee_id}/check-in", response_model=CheckInRead,
+             responses={403: _ADMIN_ONLY, 404: {"model": ErrorRead,
+                                                "description": "No such workshop or attendee."},
+                        409: {"model": ErrorRead,
+                              "description": "The attendee's organisation is no longer "
+                                             "accepted."}})
+def check_in_attendee(workshop_id: WorkshopId, attendee_id: WorkshopId, staff: AdminDep,
+                      session: WriteSessionDep, now: NowDep) -> CheckInRead:
+    """Check an attendee in; checking in twice keeps the first time.
+
+    Needs an administrator's token. Desk staff with a viewer's account check people in on
+    the back-office check-in page (`/staff/workshops/{id}/check-in`) instead.
+    """
+    _workshop(session, workshop_id)
+    try:
+        done = check_in.check_in(session=session, workshop_id=workshop_id,
+                                 representative_id=attendee_id, staff_user_id=staff.id, now=now)
+    except check_in.AttendeeNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND,
+                            detail="This workshop has no attendee with this id.") from None
+    except check_in.AttendeeRemoved:
+        raise HTTPException(status.HTTP_409_CONFLICT,
+                            detail="This attendee's organisation is no longer attending "
+                                   "(its invitation was cancelled or declined).") from None
+    return CheckInRead(checked_in_at=done.checked_in_at)
 
 
 _FILES: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {}, XLSX: {}}}}

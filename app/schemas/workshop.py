@@ -139,3 +139,9 @@ class AttendeeRead(BaseModel):
     email: str
     group: str | None = None
     checked_in_at: dt.datetime | None = None
+
+
+class CheckInRead(BaseModel):
+    """When the attendee was first checked in."""
+
+    checked_in_at: dt.datetime

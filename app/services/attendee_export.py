@@ -7,25 +7,30 @@ import io
 
 from sqlalchemy.orm import Session
 
-from app.core.i18n import N_, gettext
-from app.services import invitations
+from app.core.i18n import N_, format_malaysian_time, gettext
+from app.services import invitations, working_groups
 from app.services.exports import neutralise
 from app.vocab import label
 
 COLUMNS = (
     (N_("Reference"), 11), (N_("Organisation"), 40), (N_("Category"), 26), (N_("State"), 18),
     (N_("Full name"), 30), (N_("Designation"), 24), (N_("Email"), 32), (N_("Telephone"), 16),
-    (N_("Accessibility or dietary needs"), 40),
+    (N_("Accessibility or dietary needs"), 40), (N_("Working group"), 28),
+    (N_("Checked in at"), 18),
 )
 
 
 def attendee_rows(*, session: Session, workshop_id: int, language: str) -> list[list[str]]:
     """Return one row per accepted representative, labels in `language`."""
+    names = working_groups.group_names(session=session, workshop_id=workshop_id,
+                                       language=language)
     return [
         [registration.reference, registration.organisation_name,
          label("category", registration.category, language),
          label("state", registration.state, language), person.full_name, person.designation,
-         person.email, person.phone, person.needs]
+         person.email, person.phone, person.needs,
+         names.get(person.group_id, "") if person.group_id else "",
+         format_malaysian_time(person.checked_in_at, language) if person.checked_in_at else ""]
         for person, registration in invitations.attendees(session=session,
                                                            workshop_id=workshop_id)
     ]

@@ -1,0 +1,72 @@
+"""What the workshop day's pages and files read: the desk list, attendance, contributors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from app.models import Registration, Representative
+from app.services import invitations, working_groups
+from app.services.attendance import AttendanceSummary, ExpectedRepresentative, summarise_attendance
+from app.services.badges import DeskAttendee
+from app.services.roadmap_contributors import AttendedRepresentative
+
+
+@dataclass(frozen=True, slots=True)
+class DeskRow:
+    """An accepted representative as the check-in desk shows them."""
+
+    person: Representative
+    registration: Registration
+    group: str | None
+
+
+def desk_rows(
+    *, session: Session, workshop_id: int, language: str, query: str = ""
+) -> list[DeskRow]:
+    """Return the accepted representatives whose name, organisation or reference match."""
+    names = working_groups.group_names(session=session, workshop_id=workshop_id,
+                                       language=language)
+    wanted = query.strip().casefold()
+    rows = []
+    for person, registration in invitations.attendees(session=session, workshop_id=workshop_id):
+        haystack = " ".join((person.full_name, registration.organisation_name,
+                             registration.reference)).casefold()
+        if wanted and wanted not in haystack:
+            continue
+        rows.append(DeskRow(person, registration,
+                            names.get(person.group_id) if person.group_id else None))
+    return sorted(rows, key=lambda row: (row.person.full_name.casefold(), row.person.id))
+
+
+def attendance(*, session: Session, workshop_id: int, language: str) -> AttendanceSummary:
+    """Count present against expected, overall and by group, category, pillar and state."""
+    return summarise_attendance(
+        ExpectedRepresentative(id=row.person.id, group=row.group,
+                               category=row.registration.category,
+                               state=row.registration.state,
+                               pillars=tuple(row.registration.pillars),
+                               checked_in=row.person.checked_in_at is not None)
+        for row in desk_rows(session=session, workshop_id=workshop_id, language=language))
+
+
+def contributors(
+    *, session: Session, workshop_id: int, language: str
+) -> list[AttendedRepresentative]:
+    """Return every accepted representative as the roadmap contributors export reads them."""
+    return [AttendedRepresentative(
+                reference=row.registration.reference,
+                organisation=row.registration.organisation_name,
+                category=row.registration.category, pillars=tuple(row.registration.pillars),
+                full_name=row.person.full_name, group=row.group,
+                checked_in=row.person.checked_in_at is not None)
+            for row in desk_rows(session=session, workshop_id=workshop_id, language=language)]
+
+
+def desk_attendees(*, session: Session, workshop_id: int, language: str) -> list[DeskAttendee]:
+    """Return the sign-in sheet's and badges' people, by name."""
+    return [DeskAttendee(full_name=row.person.full_name,
+                         organisation=row.registration.organisation_name,
+                         designation=row.person.designation, group=row.group or "")
+            for row in desk_rows(session=session, workshop_id=workshop_id, language=language)]

@@ -1,0 +1,51 @@
+"""The reply page shows each accepted representative's check-in link and QR code."""
+
+from __future__ import annotations
+
+import base64
+import re
+import shutil
+import subprocess
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Representative
+from app.services.private_links import form_guard
+from tests.staff_helpers import registration
+from tests.workshop_helpers import accept_form, api_token, create_workshop, invite, latest_link
+
+pytestmark = pytest.mark.usefixtures("staff_ready")
+
+
+def test_an_accepted_reply_page_shows_a_scannable_check_in_link_that_checks_nobody_in(
+    client: TestClient, session: Session, tmp_path: object
+) -> None:
+    headers = api_token(session)
+    workshop_id = create_workshop(client, headers, capacity=5)
+    registered = registration(session, workshop_attendees=1)
+    invite(client, headers, workshop_id, registered.reference)
+    path, token = latest_link(session, registered)
+    client.post(path, data=accept_form(form_guard(token), ("Nur Aisyah", "Officer",
+                                                           "aisyah@example.my")))
+
+    page = client.get(path + "?lang=en")
+
+    links = re.findall(r'href="(http://[^"]+/staff/workshops/\d+/check-in/[^"]+)"', page.text)
+    assert len(links) == 1 and f"/staff/workshops/{workshop_id}/check-in/" in links[0]
+    assert "does not check anyone in" in page.text
+    session.expire_all()
+    person = session.scalars(select(Representative)).one()
+    assert person.checked_in_at is None
+    image = re.search(r'src="data:image/png;base64,([^"]+)"', page.text)
+    assert image is not None
+    if shutil.which("zbarimg") is None:
+        pytest.skip("zbarimg (zbar-tools) is not installed")
+    png = f"{tmp_path}/code.png"
+    with open(png, "wb") as out:
+        out.write(base64.b64decode(image.group(1)))
+    decoded = subprocess.run(["zbarimg", "--raw", "-q", png], capture_output=True, text=True,  # noqa: S607
+                             check=True).stdout.strip()
+    assert decoded == links[0].replace("&amp;", "&")
