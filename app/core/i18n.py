@@ -63,13 +63,25 @@ def choose_language(query: str | None, cookie: str | None, accept_language: str 
 _PERIODS_MS = ((12, "pagi"), (14, "tengah hari"), (19, "petang"), (24, "malam"))
 
 
+def _clock(local: dt.datetime, language: str) -> str:
+    hour12 = local.hour % 12 or 12
+    if language == "en":
+        period = "am" if local.hour < 12 else "pm"
+    else:
+        period = next(name for until, name in _PERIODS_MS if local.hour < until)
+    return f"{hour12}:{local.minute:02d} {period}"
+
+
 def format_malaysian_time(moment: dt.datetime, language: str) -> str:
     """Format an instant as people in Malaysia say it, e.g. "20 Oktober 2022, 11:59 malam"."""
     local = moment.astimezone(MALAYSIA)
     day = format_date(local.date(), "d MMMM y", locale=language)
-    hour12 = local.hour % 12 or 12
-    if language == "en":
-        period = "am" if local.hour < 12 else "pm"
-        return f"{day}, {hour12}:{local.minute:02d} {period} Malaysia time (UTC+8)"
-    period = next(name for until, name in _PERIODS_MS if local.hour < until)
-    return f"{day}, {hour12}:{local.minute:02d} {period} waktu Malaysia (UTC+8)"
+    zone = "Malaysia time (UTC+8)" if language == "en" else "waktu Malaysia (UTC+8)"
+    return f"{day}, {_clock(local, language)} {zone}"
+
+
+def format_myt(moment: dt.datetime, language: str) -> str:
+    """Format an instant with its weekday, as workshop pages and mails say it: "… MYT (UTC+8)"."""
+    local = moment.astimezone(MALAYSIA)
+    day = format_date(local.date(), "EEEE, d MMMM y", locale=language)
+    return f"{day}, {_clock(local, language)} MYT (UTC+8)"

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request, status
 from fastapi.responses import RedirectResponse, Response
 
-from app.core.i18n import N_
+from app.core.i18n import N_, format_myt
 from app.core.ratelimit import check_submission_rate
 from app.core.templating import language_context, page_templates
 from app.deps import LANGUAGE_COOKIE, FormDataDep, NowDep, SessionDep, WriteSessionDep
@@ -21,7 +21,7 @@ from app.services import seating, workshops
 from app.services.check_in_codes import check_in_url, qr_data_uri
 from app.services.invitation_links import find_by_token
 from app.services.private_links import form_guard, form_guard_is_valid
-from app.services.workshop_mail import calendar_file, format_time
+from app.services.workshop_mail import calendar_file
 from app.vocab import LANGUAGES
 
 router = APIRouter(prefix="/invitation", include_in_schema=False)
@@ -90,7 +90,7 @@ def _page(request: Request, session: SessionDep, now: NowDep, token: str,
     return _render(
         request, "invitation.html", language, status_code,
         invitation=invitation, workshop=workshop, token=token, guard=form_guard(token),
-        registration=invitation.registration, when=format_time,
+        registration=invitation.registration, when=format_myt,
         refusal=REFUSALS.get(refusal or "", ""), can_answer=refusal is None,
         values=values, errors=errors, error_order=list(errors),
         rows=max(workshop.max_representatives, rows_typed(values)),

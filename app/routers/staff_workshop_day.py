@@ -13,13 +13,12 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException, Path, Request, status
 from fastapi.responses import RedirectResponse, Response
 
-from app.core.i18n import N_
+from app.core.i18n import N_, format_myt
 from app.deps import LanguageDep, NowDep, SessionDep, WriteSessionDep
 from app.models import Workshop
 from app.routers.staff_deps import FormDep, NoStoreRoute, StaffDep, render
 from app.services import check_in, workshop_day, workshops
 from app.services.check_in_codes import PROBLEM_MESSAGES, CheckInCodeError, read_check_in_code
-from app.services.workshop_mail import format_time
 
 router = APIRouter(prefix="/workshops", route_class=NoStoreRoute, include_in_schema=False)
 WorkshopId = Annotated[int, Path(ge=1, le=2_147_483_647)]
@@ -156,4 +155,4 @@ def personal_link(request: Request, workshop_id: WorkshopId, code: str, staff: S
         problem = REMOVED
     return render(request, "workshop_check_in_link.html", language,
                   200 if found else status.HTTP_404_NOT_FOUND, staff=staff,
-                  workshop=workshop, found=found, problem=problem, when=format_time)
+                  workshop=workshop, found=found, problem=problem, when=format_myt)

@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from app.core.config import MALAYSIA
-from app.core.i18n import N_, gettext
+from app.core.i18n import N_, format_myt, gettext
 from app.deps import LanguageDep, NowDep, SessionDep, WriteSessionDep
 from app.models import Workshop
 from app.routers.export_responses import attendee_file
@@ -23,7 +23,6 @@ from app.schemas.reply import parse_reply
 from app.schemas.staff import RegistrationFilters
 from app.schemas.workshop import WorkshopCreate, WorkshopPatch
 from app.services import invitations, seating, workshop_day, workshops
-from app.services.workshop_mail import format_time
 from app.vocab import REGISTRANT_INVITATION_STATUS_CODES as STATUS_CODES
 from app.vocab import REPLY_CHANNEL_CODES
 
@@ -100,7 +99,7 @@ def workshop_list(request: Request, staff: StaffDep, session: SessionDep,
                   language: LanguageDep) -> Response:
     """List the workshops with their seats."""
     return render(request, "workshops.html", language, staff=staff,
-                  workshops=workshops.list_workshops(session=session), when=format_time)
+                  workshops=workshops.list_workshops(session=session), when=format_myt)
 
 
 @router.get("/new", dependencies=[AdminOnly])
@@ -141,7 +140,7 @@ def choose_workshop(request: Request, staff: StaffDep, session: SessionDep, now:
                 if now < workshop.replies_close_at]
     return render(request, "workshop_invite.html", language, staff=staff, filters=filters,
                   selecting=selecting, references=references, previews=previews,
-                  when=format_time)
+                  when=format_myt)
 
 
 @router.post("/{workshop_id}/invite", dependencies=[AdminOnly])
@@ -175,7 +174,7 @@ def workshop_page(request: Request, workshop_id: WorkshopId, staff: StaffDep,
                   counts=workshops.invitation_counts(session=session, workshop_id=workshop.id),
                   accepted=workshops.accepted_breakdown(session=session, workshop_id=workshop.id),
                   rows=invitations.list_invitations(session=session, workshop_id=workshop.id),
-                  statuses=STATUS_CODES, when=format_time, saved=query.get("saved"),
+                  statuses=STATUS_CODES, when=format_myt, saved=query.get("saved"),
                   invited=query.get("invited"), already=query.get("already"))
 
 

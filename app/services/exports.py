@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import phonenumbers
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -23,6 +22,7 @@ from app.core.i18n import N_, gettext
 from app.models import Registration, RegistrationFocusArea, RegistrationPillar
 from app.schemas.registration_fields import STAFF_FIELDS, RegistrationField
 from app.schemas.staff import RegistrationFilters
+from app.services.phone_display import display_phone as display_phone
 from app.services.staff_registrations import AnySelect, filtered, invitation_status
 from app.vocab import REGISTRANT_INVITATION_STATUSES, Term
 
@@ -44,6 +44,9 @@ class ExportColumn:
     select: ColumnElement[Any]
     # Given the export's language, return the cell's formatter; None keeps the value as is.
     formatter: Callable[[str], Formatter] | None = None
+    # A telephone: bare digits would be read as a number by Excel (dropping a leading 0, or
+    # writing 6.01E+10), so the CSV marks them as text.
+    digits_as_text: bool = False
 
 
 class _Labels(dict[str, str]):
@@ -102,7 +105,8 @@ def _answer_column(field: RegistrationField) -> ExportColumn:
         elif field.kind == "flag":
             formatter = _yes_no
     kind: Kind = "number" if field.kind == "count" else "text"
-    return ExportColumn(field.header, kind, field.width, select_, formatter)
+    return ExportColumn(field.header, kind, field.width, select_, formatter,
+                        digits_as_text=field.kind == "phone")
 
 
 # A spreadsheet reads a cell starting with one of these as a formula (the full-width forms
@@ -113,48 +117,6 @@ FORMULA_STARTS = tuple("=+-@\t\r") + ("\uff1d", "\uff0b", "\uff0d", "\uff20")
 def neutralise(value: str) -> str:
     """Make a text value that a spreadsheet would run as a formula read as plain text."""
     return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
-# Formatting a number with phonenumbers costs ~50 µs, too slow for 50,000 rows. A Malaysian
-# number's layout depends only on its first few digits and its length, so the layout is
-# worked out once per (prefix, length) and the digits are poured into it.
-_PHONE_LAYOUTS: dict[tuple[str, int], str] = {}
-
-
-def _phone_layout(e164: str) -> str:
-    number = phonenumbers.parse(e164)
-    formatted = phonenumbers.format_out_of_country_calling_number(number, "MY")
-    remaining = len(phonenumbers.national_significant_number(number))
-    layout = list(formatted)
-    for index in range(len(layout) - 1, -1, -1):
-        if remaining and layout[index].isdigit():
-            layout[index] = "\0"
-            remaining -= 1
-    return "".join(layout)
-
-
-def display_phone(e164: str) -> str:
-    """Write a stored E.164 number as it is dialled from Malaysia: 012-345 6789, 00 44 20 …
-
-    This form never starts with + (which a spreadsheet would read as a formula or a number)
-    and keeps its leading 0, so it stays readable and dialable in Excel.
-    """
-    try:
-        if not e164.startswith("+60"):
-            return phonenumbers.format_out_of_country_calling_number(
-                phonenumbers.parse(e164), "MY")
-        # +60 and four digits: enough to choose among Malaysia's layouts (at most "185x").
-        key = (e164[:7], len(e164))
-        layout = _PHONE_LAYOUTS.get(key)
-        if layout is None:
-            layout = _PHONE_LAYOUTS[key] = _phone_layout(e164)
-    except phonenumbers.NumberParseException:
-        return e164
-    digits = iter(e164[len(e164) - layout.count("\0"):])
-    shown = "".join(next(digits) if char == "\0" else char for char in layout)
-    # A number too short or too long to lay out comes back as bare digits, which say less
-    # than what was stored (+601234 became 1234): show what was stored instead.
-    return e164 if shown.isdigit() else shown
 
 
 def _joined_labels(terms: tuple[Term, ...]) -> Callable[[str], Formatter]:
@@ -225,6 +187,7 @@ def csv_chunks(rows: Iterable[list[Cell]], header: list[str]) -> Iterator[bytes]
     """
     text_columns = [i for i, column in enumerate(COLUMNS) if column.kind == "text"]
     time_columns = [i for i, column in enumerate(COLUMNS) if column.kind == "datetime"]
+    digit_columns = [i for i, column in enumerate(COLUMNS) if column.digits_as_text]
     formula_starts = set(FORMULA_STARTS)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -236,11 +199,10 @@ def csv_chunks(rows: Iterable[list[Cell]], header: list[str]) -> Iterator[bytes]
             value = cells[index]
             if isinstance(value, str) and value[:1] in formula_starts:
                 cells[index] = "'" + value
-        phone = cells[13]
-        if isinstance(phone, str) and phone.isdigit():
-            # A telephone that could not be laid out: Excel would read bare digits as a
-            # number (dropping a leading 0, or writing 6.01E+10), so mark it as text.
-            cells[13] = "'" + phone
+        for index in digit_columns:
+            value = cells[index]
+            if isinstance(value, str) and value.isdigit():
+                cells[index] = "'" + value
         for index in time_columns:
             moment = cells[index]
             cells[index] = moment.isoformat(" ") if isinstance(moment, dt.datetime) else ""

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
-import ssl
 import time
 from dataclasses import dataclass, field
 from email.utils import parseaddr
@@ -34,6 +33,7 @@ from app.services.mail_content import (
     redact_private_links,
     render_mail,
 )
+from app.services.smtp_delivery import Outcome, classify, connect
 
 log = logging.getLogger("alliance87.mail")
 
@@ -47,7 +47,6 @@ BATCH_SIZE = 20
 # again (the first one died). A worker stops sending from a batch at half the lease, so it
 # never sends a message whose lease another worker may already have taken over.
 LEASE = dt.timedelta(minutes=5)
-DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
 
 
 @dataclass(slots=True)
@@ -58,16 +57,6 @@ class DeliveryReport:
     retrying: int = 0
     failed: int = 0
     claimed_ids: list[int] = field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
-class _Outcome:
-    status: str  # "sent", "retry" or "failed"
-    error: str = ""
-    # For the log: an SMTP code or an exception's name, never an address.
-    label: str = ""
-    # The connection cannot be trusted any more: the rest of the batch waits too.
-    connection_lost: bool = False
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
@@ -116,69 +105,10 @@ def render(session: Session, mail: OutboxMail) -> RenderedMail:
         session.rollback()  # only read: end the transaction before sending
 
 
-def _connect(settings: Settings) -> smtplib.SMTP:
-    # `timeout` bounds the connection and every command's answer, so a server that
-    # accepts and then says nothing costs at most one timeout.
-    assert settings.smtp_host is not None
-    timeout = settings.smtp_timeout_seconds
-    port = settings.smtp_port or DEFAULT_PORTS[settings.smtp_security]
-    if settings.smtp_security == "tls":
-        smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-            settings.smtp_host, port, timeout=timeout, context=ssl.create_default_context()
-        )
-    else:
-        smtp = smtplib.SMTP(settings.smtp_host, port, timeout=timeout)
-    try:
-        if settings.smtp_security == "starttls":
-            smtp.starttls(context=ssl.create_default_context())
-        if settings.smtp_username:
-            smtp.login(settings.smtp_username, settings.smtp_password or "")
-    except BaseException:
-        smtp.close()
-        raise
-    return smtp
-
-
-def _describe(error: BaseException) -> str:
-    if isinstance(error, smtplib.SMTPResponseException):
-        text = error.smtp_error.decode(errors="replace") if isinstance(
-            error.smtp_error, bytes) else str(error.smtp_error)
-        return f"{error.smtp_code} {text}".strip()
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return "; ".join(
-            f"{code} {reply.decode(errors='replace')}" for code, reply in error.recipients.values()
-        )
-    return f"{type(error).__name__}: {error}".strip().rstrip(":")
-
-
-def _classify(error: BaseException) -> _Outcome:
-    """Sort a delivery error into temporary (try again later) or permanent (give up)."""
-    described = _describe(error)[:2000]
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _reply in error.recipients.values()]
-        permanent = bool(codes) and all(500 <= code < 600 for code in codes)
-        label = f"SMTP {codes[0]}" if codes else "SMTP"
-        return _Outcome("failed" if permanent else "retry", described, label)
-    if isinstance(error, smtplib.SMTPAuthenticationError | smtplib.SMTPConnectError):
-        # Our settings or the server are at fault, not this message: try again later.
-        return _Outcome("retry", described, f"SMTP {error.smtp_code}", connection_lost=True)
-    if isinstance(error, ValueError | smtplib.SMTPNotSupportedError):
-        # The message itself cannot be written out, or this server cannot take it (an
-        # address that needs SMTPUTF8): the others in the batch are not at fault.
-        return _Outcome("failed", described, type(error).__name__)
-    if isinstance(error, smtplib.SMTPResponseException):
-        label = f"SMTP {error.smtp_code}"
-        if 500 <= error.smtp_code < 600:
-            return _Outcome("failed", described, label)
-        return _Outcome("retry", described, label, connection_lost=error.smtp_code == 421)
-    # Refused, timed out, disconnected, TLS trouble: the server, not the message.
-    return _Outcome("retry", described, type(error).__name__, connection_lost=True)
-
-
 def _record(
     session: Session,
     mail: OutboxMail,
-    outcome: _Outcome,
+    outcome: Outcome,
     now: dt.datetime,
     rendered: RenderedMail | None = None,
 ) -> str:
@@ -262,14 +192,14 @@ def deliver_due(
                     partial(render, session, mail), session=session,
                     give_up_at=started + LEASE.total_seconds() / 2)
                 if smtp is None:
-                    smtp = _connect(settings)
+                    smtp = connect(settings)
                 message = build_message(mail, rendered, settings=settings, now=utcnow())
                 smtp.send_message(message, from_addr=envelope_from, to_addrs=[mail.to_address])
-                outcome = _Outcome("sent")
+                outcome = Outcome("sent")
             except MailCannotBeRendered as error:
-                outcome = _Outcome("failed", str(error), "nothing to render")
+                outcome = Outcome("failed", str(error), "nothing to render")
             except (smtplib.SMTPException, OSError, ValueError) as error:
-                outcome = _classify(error)
+                outcome = classify(error)
                 log.warning("mail %s (%s) not delivered: %s", mail.id, mail.kind, outcome.label)
             # The server is away after a lost connection: the rest wait as long as this one.
             affected = mails[position:] if outcome.connection_lost else [mail]

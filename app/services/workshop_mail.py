@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.config import MALAYSIA, get_settings
-from app.core.i18n import N_
+from app.core.i18n import N_, format_myt
 from app.core.templating import environment, language_context
 from app.models import Invitation, OutboxMail, Registration, Workshop
 from app.services import mail_queue
@@ -40,19 +40,6 @@ SUBJECTS = {
 TOLD_OF_CHANGES = ("invited", "accepted", "waiting", "offered")
 
 
-def format_time(moment: dt.datetime, language: str) -> str:
-    """Format an instant in Malaysian time as the workshop mails say it: "… MYT (UTC+8)"."""
-    from babel.dates import format_date
-
-    local = moment.astimezone(MALAYSIA)
-    day = format_date(local.date(), "EEEE, d MMMM y", locale=language)
-    hour = local.hour % 12 or 12
-    if language == "en":
-        period = "am" if local.hour < 12 else "pm"
-    else:
-        period = "pagi" if local.hour < 12 else ("tengah hari" if local.hour < 14 else
-                                                  "petang" if local.hour < 19 else "malam")
-    return f"{day}, {hour}:{local.minute:02d} {period} MYT (UTC+8)"
 
 
 
@@ -147,7 +134,7 @@ def render(*, session: Session, mail: OutboxMail) -> RenderedMail:
     registration, invitation, workshop = _context(session, mail)
     context = {
         **language_context(mail.language), "kind": mail.kind, "registration": registration,
-        "invitation": invitation, "workshop": workshop, "when": format_time,
+        "invitation": invitation, "workshop": workshop, "when": format_myt,
         "link": invitation_url(mail.manage_token) if mail.manage_token else "",
     }
     env = environment()
