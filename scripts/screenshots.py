@@ -178,6 +178,8 @@ def main() -> int:
             shoot(browser, "confirmation-en", confirmation, full_page=True)
             shoot_private_pages(browser, url, env)
             shoot_back_office(browser, url, has_staff)
+            if has_staff:
+                shoot_check_in(browser, url, env)
         with serve({**env, "REGISTRATION_DEADLINE": "2022-10-20"}) as url:
             shoot(browser, "closed-ms", lambda page: page.goto(f"{url}/?lang=ms"), full_page=True)
         browser.close()
@@ -251,6 +253,70 @@ def shoot_private_pages(browser: Browser, url: str, env: dict[str, str]) -> None
     link = f"{url}/manage/{result.stdout.strip().splitlines()[-1]}"
     shoot(browser, "manage-ms", lambda page: page.goto(f"{link}?lang=ms"), full_page=True)
     shoot(browser, "manage-edit-en", lambda page: page.goto(f"{link}/edit?lang=en"))
+
+
+# Run in a separate process on the same database: a workshop tomorrow with its default groups,
+# three demo organisations' representatives accepted and placed, one of them checked in; prints
+# the workshop's id and a personal check-in link's path.
+_WORKSHOP_DAY = """
+import datetime as dt
+from sqlalchemy import select
+from app.core.db import new_session
+from app.models import Invitation, Registration, Representative
+from app.schemas.workshop import WorkshopCreate
+from app.services import working_groups, workshops
+from app.services.check_in_codes import check_in_url
+now = dt.datetime.now(dt.UTC)
+starts = now + dt.timedelta(days=1)
+names = [["Nur Aisyah binti Ahmad", "Ravi a/l Kumar"], ["Tan Mei Ling", "Siti Nurhaliza"],
+         ["Muthu a/l Raman"]]
+with new_session() as session:
+    workshop = workshops.create_workshop(session=session, staff_user_id=None, now=now,
+        details=WorkshopCreate(title_ms="Bengkel perancangan strategik",
+            title_en="Strategic planning workshop", starts_at=starts,
+            ends_at=starts + dt.timedelta(hours=8), venue="Dewan Besar, Putrajaya",
+            replies_close_at=starts - dt.timedelta(days=1), capacity=40))
+    working_groups.create_default_groups(session=session, workshop_id=workshop.id,
+                                         staff_user_id=None, now=now)
+    people = []
+    for registered, group in zip(session.scalars(select(Registration).limit(3)), names):
+        invitation = Invitation(workshop_id=workshop.id, registration_id=registered.id,
+                                status="accepted", invited_at=now, replied_at=now,
+                                reply_channel="phone")
+        invitation.representatives = [
+            Representative(position=n, full_name=name, designation="Pegawai Program",
+                           email=f"wakil{n}@example.org.my") for n, name in enumerate(group)]
+        session.add(invitation)
+        people += invitation.representatives
+    session.flush()
+    working_groups.apply_suggestion(session=session, workshop_id=workshop.id,
+                                    staff_user_id=None, now=now)
+    people[0].checked_in_at = now
+    session.commit()
+    link = check_in_url(workshop_id=workshop.id, representative_id=people[1].id, base_url="")
+    print(workshop.id, link)
+"""
+
+
+def shoot_check_in(browser: Browser, url: str, env: dict[str, str]) -> None:
+    """The check-in desk and a personal check-in link, as staff see them on a phone."""
+    result = subprocess.run([sys.executable, "-c", _WORKSHOP_DAY], cwd=ROOT, env=env,  # noqa: S603
+                            capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        print(f"  (no workshop day yet: skipped; {result.stderr.strip()[-200:]})")
+        return
+    workshop_id, link = result.stdout.strip().splitlines()[-1].split()
+
+    def desk(page: Page) -> None:
+        staff_sign_in(page, url)
+        page.goto(f"{url}/staff/workshops/{workshop_id}/check-in?lang=ms")
+
+    def personal_link(page: Page) -> None:
+        staff_sign_in(page, url, "en")
+        page.goto(f"{url}{link}")
+
+    shoot(browser, "staff-check-in-ms", desk, full_page=True)
+    shoot(browser, "staff-check-in-link-en", personal_link)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,16 @@ from sqlalchemy.orm import Session
 
 from app.core.config import MALAYSIA
 from app.schemas.staff import RegistrationFilters
-from app.services import attendee_export, audit, exports, staff_registrations, workshops
+from app.services import (
+    attendee_export,
+    audit,
+    badges,
+    exports,
+    roadmap_contributors,
+    staff_registrations,
+    workshop_day,
+    workshops,
+)
 from app.services.exports import Cell
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -90,4 +99,57 @@ def attendee_file(*, session: Session, workshop_id: int, staff_user_id: int,
         return Response(attendee_export.as_csv(rows, language), headers=headers,
                         media_type="text/csv; charset=utf-8")
     return Response(attendee_export.as_xlsx(rows, language), headers=headers,
+                    media_type=XLSX_MEDIA_TYPE)
+
+
+def _logged_workshop(*, session: Session, workshop_id: int, staff_user_id: int, language: str,
+                     file_format: str, via: str, listing: str, row_count: int,
+                     now: dt.datetime) -> dict[str, str]:
+    """Log a workshop's download; return the response headers that name its file."""
+    audit.record_export(session=session, staff_user_id=staff_user_id, file_format=file_format,
+                        via=via, filters={"workshop": str(workshop_id), "list": listing},
+                        language=language, row_count=row_count, now=now)
+    stamp = now.astimezone(MALAYSIA).strftime("%Y%m%d-%H%M")
+    name = f"workshop-{workshop_id}-{listing}-{stamp}.{file_format}"
+    return {"Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store"}
+
+
+def desk_file(*, session: Session, workshop_id: int, staff_user_id: int, language: str,
+              now: dt.datetime) -> Response:
+    """Log and return the registration desk's PDF: the sign-in sheet and the name badges."""
+    try:
+        workshop = workshops.get_workshop(session=session, workshop_id=workshop_id)
+    except workshops.WorkshopNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No workshop has this id.") from None
+    attendees = workshop_day.desk_attendees(session=session, workshop_id=workshop.id,
+                                            language=language)
+    headers = _logged_workshop(
+        session=session, workshop_id=workshop.id, staff_user_id=staff_user_id,
+        language=language, file_format="pdf", via="page", listing="desk",
+        row_count=len(attendees), now=now)
+    pdf = badges.desk_pdf(workshop_title=workshop.title(language), attendees=attendees,
+                          language=language)
+    return Response(pdf, headers=headers, media_type="application/pdf")
+
+
+def contributors_file(*, session: Session, workshop_id: int, staff_user_id: int,
+                      language: str, file_format: str, now: dt.datetime) -> Response:
+    """Log and return the roadmap contributors (organisations that attended) as CSV or XLSX."""
+    try:
+        workshop = workshops.get_workshop(session=session, workshop_id=workshop_id)
+    except workshops.WorkshopNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No workshop has this id.") from None
+    rows = roadmap_contributors.contributor_rows(
+        workshop_day.contributors(session=session, workshop_id=workshop.id, language=language),
+        language)
+    header = roadmap_contributors.contributor_headers(language)
+    headers = _logged_workshop(
+        session=session, workshop_id=workshop.id, staff_user_id=staff_user_id,
+        language=language, file_format=file_format, via="page", listing="contributors",
+        row_count=len(rows), now=now)
+    if file_format == "csv":
+        return Response(roadmap_contributors.contributors_csv(rows, header), headers=headers,
+                        media_type="text/csv; charset=utf-8")
+    return Response(roadmap_contributors.contributors_xlsx(rows, header), headers=headers,
                     media_type=XLSX_MEDIA_TYPE)

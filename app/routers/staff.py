@@ -22,6 +22,7 @@ from app.routers import (
     staff_groups,
     staff_outbox,
     staff_workshop_day,
+    staff_workshop_files,
     staff_workshops,
 )
 from app.routers.export_responses import export_response
@@ -224,6 +225,7 @@ backoffice.include_router(staff_outbox.router)
 backoffice.include_router(staff_announcements.router)
 backoffice.include_router(staff_workshops.router)
 backoffice.include_router(staff_workshop_day.router)
+backoffice.include_router(staff_workshop_files.router)
 backoffice.include_router(staff_groups.router)
 router.include_router(login_router, prefix="/staff")
 router.include_router(backoffice, prefix="/staff")

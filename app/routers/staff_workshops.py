@@ -22,7 +22,7 @@ from app.routers.staff_deps import AdminOnly, FiltersDep, FormDep, NoStoreRoute,
 from app.schemas.reply import parse_reply
 from app.schemas.staff import RegistrationFilters
 from app.schemas.workshop import WorkshopCreate, WorkshopPatch
-from app.services import invitations, seating, workshops
+from app.services import invitations, seating, workshop_day, workshops
 from app.vocab import REGISTRANT_INVITATION_STATUS_CODES as STATUS_CODES
 from app.vocab import REPLY_CHANNEL_CODES
 
@@ -166,7 +166,10 @@ def workshop_page(request: Request, workshop_id: WorkshopId, staff: StaffDep,
     """Show a workshop: its seats, its invitations and their answers."""
     workshop = _workshop(session, workshop_id)
     query = request.query_params
+    attendance, no_shows = workshop_day.after_the_day(session=session, workshop_id=workshop.id,
+                                                      language=language)
     return render(request, "workshop_detail.html", language, staff=staff, workshop=workshop,
+                  attendance=attendance, no_shows=no_shows,
                   seats=workshops.seat_counts(session=session, workshop=workshop),
                   counts=workshops.invitation_counts(session=session, workshop_id=workshop.id),
                   accepted=workshops.accepted_breakdown(session=session, workshop_id=workshop.id),

@@ -33,6 +33,15 @@ class Attachment:
 
 
 @dataclass(frozen=True, slots=True)
+class InlineImage:
+    """A PNG the HTML part shows as `cid:{content_id}` (a check-in link's QR code)."""
+
+    content_id: str
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class RenderedMail:
     """A mail's subject and bodies, as they are sent."""
 
@@ -42,6 +51,7 @@ class RenderedMail:
     # Whom a reply reaches; empty: the enquiries mailbox.
     reply_to: str = ""
     attachments: tuple[Attachment, ...] = ()
+    inline_images: tuple[InlineImage, ...] = ()
 
 
 # The secretariat's notices: pressing Reply writes to the registrant.
@@ -85,7 +95,7 @@ def render_mail(*, session: Session, mail: OutboxMail) -> RenderedMail:
 def build_message(
     mail: OutboxMail, rendered: RenderedMail, *, settings: Settings, now: dt.datetime
 ) -> EmailMessage:
-    """Build the MIME message for an outbox row: plain text with an HTML alternative."""
+    """Build the MIME message for an outbox row: plain text, HTML with its images, files."""
     message = EmailMessage()
     message["Subject"] = rendered.subject
     message["From"] = settings.mail_from
@@ -97,6 +107,14 @@ def build_message(
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(rendered.body_text)
     message.add_alternative(rendered.body_html, subtype="html")
+    if rendered.inline_images:
+        # The HTML part becomes multipart/related, holding the images its cid: links name.
+        html = message.get_body(("html",))
+        assert html is not None
+        for image in rendered.inline_images:
+            html.add_related(image.content, maintype="image", subtype="png",
+                             cid=f"<{image.content_id}>", filename=image.filename,
+                             disposition="inline")
     for attachment in rendered.attachments:
         maintype, _, subtype = attachment.content_type.partition("/")
         message.add_attachment(attachment.content, maintype=maintype, subtype=subtype,

@@ -75,3 +75,31 @@ def contributors_csv(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> b
     for row in rows:
         writer.writerow([neutralise(cell) for cell in row])
     return buffer.getvalue().encode("utf-8")
+
+
+WIDTHS: tuple[int, ...] = (11, 40, 26, 48, 32, 40)
+
+
+def contributors_xlsx(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> bytes:
+    """Return the rows as an Excel workbook in which every cell is a string, never a formula."""
+    import xlsxwriter
+
+    output = io.BytesIO()
+    workbook = xlsxwriter.Workbook(output, {
+        "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+        "strings_to_numbers": False,
+    })
+    sheet = workbook.add_worksheet("Contributors")
+    bold = workbook.add_format({"bold": True, "bg_color": "#E4E4E7", "bottom": 1})
+    for index, width in enumerate(WIDTHS):
+        sheet.set_column(index, index, width)
+    sheet.freeze_panes(1, 0)
+    for index, heading in enumerate(headers):
+        sheet.write_string(0, index, heading, bold)
+    for number, row in enumerate(rows, 1):
+        for index, cell in enumerate(row):
+            if cell:
+                sheet.write_string(number, index, cell)
+    sheet.autofilter(0, 0, max(len(rows), 1), len(WIDTHS) - 1)
+    workbook.close()
+    return output.getvalue()

@@ -42,13 +42,7 @@ def desk_rows(
 
 def attendance(*, session: Session, workshop_id: int, language: str) -> AttendanceSummary:
     """Count present against expected, overall and by group, category, pillar and state."""
-    return summarise_attendance(
-        ExpectedRepresentative(id=row.person.id, group=row.group,
-                               category=row.registration.category,
-                               state=row.registration.state,
-                               pillars=tuple(row.registration.pillars),
-                               checked_in=row.person.checked_in_at is not None)
-        for row in desk_rows(session=session, workshop_id=workshop_id, language=language))
+    return after_the_day(session=session, workshop_id=workshop_id, language=language)[0]
 
 
 def contributors(
@@ -70,3 +64,19 @@ def desk_attendees(*, session: Session, workshop_id: int, language: str) -> list
                          organisation=row.registration.organisation_name,
                          designation=row.person.designation, group=row.group or "")
             for row in desk_rows(session=session, workshop_id=workshop_id, language=language)]
+
+
+def after_the_day(
+    *, session: Session, workshop_id: int, language: str
+) -> tuple[AttendanceSummary, list[DeskRow]]:
+    """Return the attendance summary and the no-shows, by name, for the workshop's page."""
+    rows = desk_rows(session=session, workshop_id=workshop_id, language=language)
+    summary = summarise_attendance(
+        ExpectedRepresentative(id=row.person.id, group=row.group,
+                               category=row.registration.category,
+                               state=row.registration.state,
+                               pillars=tuple(row.registration.pillars),
+                               checked_in=row.person.checked_in_at is not None)
+        for row in rows)
+    missing = set(summary.no_shows)
+    return summary, [row for row in rows if row.person.id in missing]

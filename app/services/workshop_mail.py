@@ -19,8 +19,14 @@ from app.core.i18n import N_, format_myt
 from app.core.templating import environment, language_context
 from app.models import Invitation, OutboxMail, Registration, Workshop
 from app.services import mail_queue
+from app.services.check_in_codes import check_in_url, qr_png
 from app.services.invitation_links import invitation_url
-from app.services.mail_content import Attachment, MailCannotBeRendered, RenderedMail
+from app.services.mail_content import (
+    Attachment,
+    InlineImage,
+    MailCannotBeRendered,
+    RenderedMail,
+)
 
 SUBJECTS = {
     "workshop_invitation": N_("Invitation: %(title)s"),
@@ -67,6 +73,21 @@ def queue_details_changed(*, session: Session, workshop: Workshop, now: dt.datet
     return len(rows)
 
 
+def _mail_domain() -> str:
+    return parseaddr(get_settings().mail_from)[1].rpartition("@")[2] or "localhost"
+
+
+def check_in_images(invitation: Invitation) -> list[tuple[str, str, InlineImage]]:
+    """Return each representative's name, check-in link and the link's QR code as an image."""
+    found = []
+    for person in invitation.representatives:
+        url = check_in_url(workshop_id=invitation.workshop_id, representative_id=person.id)
+        image = InlineImage(f"check-in-{person.id}@{_mail_domain()}",
+                            f"check-in-{person.position + 1}.png", qr_png(url))
+        found.append((person.full_name, url, image))
+    return found
+
+
 def calendar_file(workshop: Workshop, invitation: Invitation, language: str) -> bytes:
     """Return the workshop as an iCalendar file, in the Asia/Kuala_Lumpur zone."""
     import icalendar
@@ -76,8 +97,7 @@ def calendar_file(workshop: Workshop, invitation: Invitation, language: str) -> 
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
     event = icalendar.Event()
-    domain = parseaddr(get_settings().mail_from)[1].rpartition("@")[2] or "localhost"
-    event.add("uid", f"workshop-{workshop.id}-invitation-{invitation.id}@{domain}")
+    event.add("uid", f"workshop-{workshop.id}-invitation-{invitation.id}@{_mail_domain()}")
     event.add("dtstamp", workshop.updated_at)
     event.add("dtstart", workshop.starts_at.astimezone(MALAYSIA))
     event.add("dtend", workshop.ends_at.astimezone(MALAYSIA))
@@ -119,12 +139,16 @@ def render(*, session: Session, mail: OutboxMail) -> RenderedMail:
     }
     env = environment()
     attachments: tuple[Attachment, ...] = ()
+    check_in: list[tuple[str, str, InlineImage]] = []
     if mail.kind == "workshop_accepted":
         attachments = (Attachment("workshop.ics", "text/calendar",
                                   calendar_file(workshop, invitation, mail.language)),)
+        check_in = check_in_images(invitation)
+    context["check_in"] = check_in
     return RenderedMail(
         subject(session=session, mail=mail),
         env.get_template("email/workshop.txt").render(context),
         env.get_template("email/workshop.html").render(context),
         attachments=attachments,
+        inline_images=tuple(image for _name, _url, image in check_in),
     )
