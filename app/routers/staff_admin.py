@@ -235,15 +235,9 @@ def change_deadline(
                 "its offset like 2022-10-20T17:00:00+08:00."
             ),
         )
-    row = deadline.set_deadline(
-        session=session, value=value, set_by=f"staff:{staff.user.id}", now=now
-    )
-    audit.record(
-        session=session,
-        action="deadline_set",
+    deadline.set_deadline(
+        session=session, value=value, set_by=f"staff:{staff.user.id}", now=now,
         staff_user_id=staff.user.id,
-        now=now,
-        detail={"value": value, "closes_at": row.closes_at.isoformat()},
     )
     return _see_other("/staff/deadline?saved=1")
 
@@ -262,13 +256,7 @@ def change_capacity(
             detail=gettext(language, "Enter the number of seats as a whole number."),
         )
     workshop.set_workshop_capacity(
-        session=session, capacity=int(value), set_by=f"staff:{staff.user.id}", now=now
-    )
-    audit.record(
-        session=session,
-        action="capacity_set",
+        session=session, capacity=int(value), set_by=f"staff:{staff.user.id}", now=now,
         staff_user_id=staff.user.id,
-        now=now,
-        detail={"capacity": int(value)},
     )
     return _see_other("/staff/workshop?saved=1")

@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.deps import LanguageDep, NowDep, RowId, SessionDep, WriteSessionDep
 from app.routers.staff_deps import AdminOnly, NoStoreRoute, StaffDep, render
-from app.services import audit, outbox
+from app.services import outbox
 from app.services.registration.resend import (
     RegistrationNotFound,
     RegistrationWithdrawn,
@@ -50,13 +50,12 @@ def outbox_page(
 def retry(mail_id: RowId, staff: StaffDep, session: WriteSessionDep, now: NowDep) -> Response:
     """Make a failed or waiting mail due now."""
     try:
-        outbox.retry_mail(session=session, mail_id=mail_id, now=now)
+        outbox.retry_mail(session=session, mail_id=mail_id, now=now,
+                          staff_user_id=staff.user.id)
     except outbox.MailNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND) from None
     except outbox.MailNotRetryable:
         raise HTTPException(status.HTTP_409_CONFLICT) from None
-    audit.record(session=session, action="mail_retry", staff_user_id=staff.user.id, now=now,
-                 detail={"mail": mail_id})
     return RedirectResponse("/staff/outbox?done=retried", status_code=status.HTTP_303_SEE_OTHER)
 
 
@@ -65,12 +64,10 @@ def resend(reference: str, staff: StaffDep, session: WriteSessionDep, now: NowDe
     """Send the registrant's confirmation again, with a new private link."""
     try:
         resend_confirmation(session=session, reference=reference, now=now,
-                            actor=f"staff:{staff.user.id}")
+                            actor=f"staff:{staff.user.id}", staff_user_id=staff.user.id)
     except RegistrationNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND) from None
     except RegistrationWithdrawn:
         raise HTTPException(status.HTTP_409_CONFLICT) from None
-    audit.record(session=session, action="confirmation_resent", staff_user_id=staff.user.id,
-                 now=now, detail={"reference": reference})
     return RedirectResponse(f"/staff/registrations/{reference}?resent=1",
                             status_code=status.HTTP_303_SEE_OTHER)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.core.config import MALAYSIA, get_settings, parse_deadline
 from app.models import CallDeadline
+from app.services import audit
 
 _LATEST = select(CallDeadline.closes_at).order_by(CallDeadline.id.desc()).limit(1)
 
@@ -77,7 +78,10 @@ def is_open(closes_at: dt.datetime, now: dt.datetime) -> bool:
     return now < closes_at
 
 
-def set_deadline(*, session: Session, value: str, set_by: str, now: dt.datetime) -> CallDeadline:
+def set_deadline(
+    *, session: Session, value: str, set_by: str, now: dt.datetime,
+    staff_user_id: int | None = None,
+) -> CallDeadline:
     """Record a new deadline (a date or a date-time with offset), keeping the old ones."""
     forget_displayed_deadline()
     row = CallDeadline(
@@ -85,6 +89,9 @@ def set_deadline(*, session: Session, value: str, set_by: str, now: dt.datetime)
     )
     session.add(row)
     session.flush()
+    audit.record(session=session, action="deadline_set", staff_user_id=staff_user_id, now=now,
+                 detail={"value": value, "closes_at": row.closes_at.isoformat(),
+                         "set_by": set_by})
     return row
 
 

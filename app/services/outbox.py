@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import OutboxMail, Registration
-from app.services import workshop_mail
+from app.services import audit, workshop_mail
 from app.services.announcement_mail import announcement_subject
 from app.services.mail_content import MailCannotBeRendered, subject_of
 from app.vocab import MAIL_STATUS_CODES, RETRYABLE_MAIL_STATUSES
@@ -96,7 +96,9 @@ def _subjects(session: Session, mails: Sequence[OutboxMail]) -> dict[int, str]:
     return subjects
 
 
-def retry_mail(*, session: Session, mail_id: int, now: dt.datetime) -> OutboxMail:
+def retry_mail(
+    *, session: Session, mail_id: int, now: dt.datetime, staff_user_id: int | None = None
+) -> OutboxMail:
     """Make a failed or waiting mail due now, with its full number of attempts again."""
     mail = session.get(OutboxMail, mail_id, with_for_update=True)
     if mail is None:
@@ -108,4 +110,6 @@ def retry_mail(*, session: Session, mail_id: int, now: dt.datetime) -> OutboxMai
     mail.next_attempt_at = now
     # last_error stays, so staff can still see why it failed until the next attempt.
     session.flush()
+    audit.record(session=session, action="mail_retry", staff_user_id=staff_user_id, now=now,
+                 detail={"mail": mail_id})
     return mail

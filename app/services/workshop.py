@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import PortalSetting, Registration, RegistrationFocusArea, RegistrationPillar
+from app.services import audit
 from app.services.staff_registrations import invitation_status
 from app.vocab import (
     CATEGORY_CODES,
@@ -88,7 +89,8 @@ def workshop_capacity(*, session: Session) -> int | None:
 
 
 def set_workshop_capacity(
-    *, session: Session, capacity: int, set_by: str, now: dt.datetime
+    *, session: Session, capacity: int, set_by: str, now: dt.datetime,
+    staff_user_id: int | None = None,
 ) -> None:
     """Record the number of seats the workshop has."""
     if not 0 <= capacity <= MAX_CAPACITY:
@@ -99,6 +101,8 @@ def set_workshop_capacity(
         session.add(setting)
     setting.value, setting.updated_by, setting.updated_at = str(capacity), set_by, now
     session.flush()
+    audit.record(session=session, action="capacity_set", staff_user_id=staff_user_id, now=now,
+                 detail={"capacity": capacity})
 
 
 def workshop_summary(*, session: Session) -> WorkshopSummary:

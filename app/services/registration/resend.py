@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Registration, RegistrationEvent
-from app.services import mail_queue
+from app.services import audit, mail_queue
 from app.services.private_links import issue_manage_token
 from app.services.references import normalise_reference
 
@@ -22,7 +22,8 @@ class RegistrationWithdrawn(Exception):
 
 
 def resend_confirmation(
-    *, session: Session, reference: str, now: dt.datetime, actor: str
+    *, session: Session, reference: str, now: dt.datetime, actor: str,
+    staff_user_id: int | None = None,
 ) -> None:
     """Queue the confirmation again with a new private link; the old link stops working."""
     registration = session.scalar(
@@ -41,3 +42,5 @@ def resend_confirmation(
         registration_id=registration.id, at=now, actor=actor, action="confirmation_resent"
     ))
     session.flush()
+    audit.record(session=session, action="confirmation_resent", staff_user_id=staff_user_id,
+                 now=now, detail={"reference": registration.reference})
