@@ -243,9 +243,10 @@ def main() -> None:
     sent = [out.strip().splitlines()[-1] if out.strip() else err[-300:] for out, err in outputs]
     print(f"\nTwo workers side by side: {together:.2f} s ({floor_median / together:.2f}× the "
           f"floor); {' / '.join(sent)}")
+    once = len(received) == mails and max(received.values(), default=0) == 1
     print(f"received {sum(received.values())} messages, {len(received)} distinct Message-IDs, "
           f"most copies of one: {max(received.values(), default=0)} "
-          f"({'exactly once' if len(received) == mails and max(received.values()) == 1 else 'NOT exactly once'})")
+          f"({'exactly once' if once else 'NOT exactly once'})")
     shutil.rmtree(directory, ignore_errors=True)
 
 
