@@ -96,7 +96,7 @@ DOCS_CONTENT_SECURITY_POLICY = (
     "frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
 # Pages and answers that carry personal data or private links are never cached.
-PRIVATE_PREFIXES = ("/staff", "/manage", "/confirmation", "/api/v1/exports")
+PRIVATE_PREFIXES = ("/staff", "/manage", "/invitation", "/confirmation", "/api/v1/exports")
 
 
 def _is_private(path: str, method: str) -> bool:

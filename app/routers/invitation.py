@@ -111,11 +111,18 @@ def _check_in_links(invitation: Invitation) -> dict[int, tuple[str, str]]:
     return {person_id: (url, qr_data_uri(url)) for person_id, url in links.items()}
 
 
+def _row_number(text: str) -> int | None:
+    # "²".isdigit() holds but int("²") fails: only ASCII digits, and only a few rows.
+    if text.isascii() and text.isdecimal() and len(text) <= 2 and int(text) < 20:
+        return int(text)
+    return None
+
+
 def rows_typed(values: dict[str, str]) -> int:
     """Return how many representative rows were typed, so that each is shown again."""
     numbers = [int(key.split("-")[1]) for key, value in values.items()
                if key.startswith("representatives-") and key.count("-") == 2
-               and key.split("-")[1].isdigit() and int(key.split("-")[1]) < 20 and value]
+               and _row_number(key.split("-")[1]) is not None and value]
     return max(numbers, default=-1) + 1
 
 

@@ -46,7 +46,8 @@ def _limit(text: object) -> int | None:
     value = str(text or "").strip()
     if not value:
         return None
-    if not value.isdigit():
+    # ASCII digits only ("²".isdigit() holds, int("²") fails), and small enough for a column.
+    if not (value.isascii() and value.isdecimal() and len(value) <= 6):
         raise working_groups.GroupInvalid("seat_limit")
     return int(value)
 
@@ -158,14 +159,16 @@ def move(workshop_id: WorkshopId, form: FormDep, staff: StaffDep, session: Write
          now: NowDep) -> Response:
     """Move the ticked people to a group (or out of every group)."""
     _workshop(session, workshop_id)
-    ids = [int(str(value)) for value in form.getlist("person") if str(value).isdigit()][:1000]
+    ids = [int(str(value)) for value in form.getlist("person")
+           if str(value).isascii() and str(value).isdecimal() and len(str(value)) <= 9][:1000]
     if not ids:
         return _back(workshop_id, "problem=none_selected")
     target = str(form.get("group", ""))
     try:
         working_groups.move_people(session=session, workshop_id=workshop_id,
                                    representative_ids=ids,
-                                   group_id=int(target) if target.isdigit() else None,
+                                   group_id=int(target) if target.isascii() and target.isdecimal()
+                                   and len(target) <= 9 else None,
                                    staff_user_id=staff.user.id, now=now)
     except working_groups.GroupNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND) from None

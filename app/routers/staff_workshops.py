@@ -148,7 +148,11 @@ def send_invitations(workshop_id: WorkshopId, form: FormDep, staff: StaffDep,
                      session: WriteSessionDep, now: NowDep) -> Response:
     """Invite the selected registrations, or those the filters match; nobody is mailed twice."""
     references = [str(value) for value in form.getlist("reference")][:MOST_SELECTED] or None
-    filters = None if references else RegistrationFilters.model_validate(dict(form))
+    try:
+        filters = None if references else RegistrationFilters.model_validate(dict(form))
+    except ValidationError:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST,
+                            detail="This form's filters are not the list's.") from None
     _workshop(session, workshop_id)
     try:
         result = invitations.invite(session=session, workshop_id=workshop_id, now=now,
@@ -243,8 +247,11 @@ def record_reply(request: Request, workshop_id: WorkshopId, invitation_id: RowId
         return _reply_page(request, staff, session, language, workshop_id, invitation_id,
                            422, values=answer.typed, errors=answer.errors,
                            error_counts=answer.error_counts)
-    invitation = invitations.get_invitation(session=session, workshop_id=workshop_id,
-                                            invitation_id=invitation_id)
+    try:
+        invitation = invitations.get_invitation(session=session, workshop_id=workshop_id,
+                                                invitation_id=invitation_id)
+    except invitations.InvitationNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND) from None
     try:
         seating.reply(session=session, invitation=invitation, answer=answer, now=now,
                       channel=channel, staff_user_id=staff.user.id)

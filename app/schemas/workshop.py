@@ -85,13 +85,22 @@ class WorkshopRead(BaseModel):
     declined: int = Field(description="Representatives expected from organisations that declined.")
 
 
+class InvitationFilters(RegistrationFilters):
+    """The registrant list's filters; a name the list does not know is refused, not ignored.
+
+    A misspelt filter that was ignored would invite, and mail, every registrant.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+
 class InvitationsCreate(BaseModel):
     """Whom to invite: a list of references, or the registrant list's filters."""
 
     model_config = ConfigDict(extra="forbid")
 
     references: list[str] | None = Field(default=None, max_length=10_000)
-    filters: RegistrationFilters | None = None
+    filters: InvitationFilters | None = None
 
     @model_validator(mode="after")
     def _one_of_them(self) -> InvitationsCreate:

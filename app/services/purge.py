@@ -10,7 +10,15 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
-from app.models import IdempotencyRecord, OutboxMail, PortalSetting, Registration, RegistrationEvent
+from app.models import (
+    IdempotencyRecord,
+    Invitation,
+    OutboxMail,
+    PortalSetting,
+    Registration,
+    RegistrationEvent,
+    Representative,
+)
 
 ERASED = "[erased]"
 ERASED_KEY_PREFIX = "erased:"
@@ -115,6 +123,19 @@ def _erase(*, session: Session, registration_id: int, now: dt.datetime) -> None:
         update(RegistrationEvent)
         .where(RegistrationEvent.registration_id == registration_id)
         .values(detail="")
+    )
+    # The organisation's workshop representatives are people too: names, contacts and
+    # accessibility or dietary needs (which can be health data) go with the registration.
+    invitations = select(Invitation.id).where(Invitation.registration_id == registration_id)
+    session.execute(
+        update(Representative)
+        .where(Representative.invitation_id.in_(invitations))
+        .values(full_name=ERASED, designation=ERASED, email=ERASED, phone="", needs="")
+    )
+    session.execute(
+        update(Invitation)
+        .where(Invitation.registration_id == registration_id)
+        .values(decline_reason="")
     )
     session.add(
         RegistrationEvent(

@@ -78,16 +78,15 @@ def reply(
         fits = taken + len(answer.representatives) <= workshop.capacity
         if not fits and invitation.status == "accepted":
             raise NotEnoughSeats(max(workshop.capacity - taken, 0))
-        invitation.representatives[:] = [
-            Representative(position=number, full_name=person.full_name,
-                           designation=person.designation, email=person.email,
-                           phone=person.phone, needs=person.needs)
-            for number, person in enumerate(answer.representatives)]
+        before = (invitation.status, _named(invitation))
+        _name_representatives(invitation, answer)
+        unchanged = before == ("accepted", _named(invitation))
         invitation.decline_reason = ""
         invitation.offer_expires_at = None
         if fits:
             invitation.status, invitation.waiting_since = "accepted", None
-            mail_kind = "workshop_accepted"
+            # The same answer sent again (a double click, a page reloaded) mails nothing.
+            mail_kind = None if unchanged else "workshop_accepted"
         else:
             invitation.status = "waiting"
             invitation.waiting_since = invitation.waiting_since or now
@@ -155,3 +154,27 @@ def expire_offers(*, session: Session, workshop_id: int, now: dt.datetime) -> in
     if expired:
         offer_free_seats(session=session, workshop=workshop, now=now)
     return len(expired)
+
+
+def _named(invitation: Invitation) -> list[tuple[str, str, str, str, str]]:
+    return [(person.email.casefold(), person.full_name, person.designation, person.phone,
+             person.needs) for person in invitation.representatives if not person.walk_in]
+
+
+def _name_representatives(invitation: Invitation, answer: ReplyAnswer) -> None:
+    """Put the answer's people on the invitation, keeping the rows of those named again.
+
+    A person named again (by email) keeps their row: their working group, their check-in
+    and the check-in link already mailed to them. Walk-ins added at the desk stay.
+    """
+    existing = {person.email.casefold(): person for person in invitation.representatives
+                if not person.walk_in}
+    walk_ins = [person for person in invitation.representatives if person.walk_in]
+    named: list[Representative] = []
+    for number, person in enumerate(answer.representatives):
+        row = existing.pop(person.email.casefold(), None) or Representative()
+        row.position, row.full_name, row.designation = number, person.full_name, person.designation
+        row.email, row.phone, row.needs = person.email, person.phone, person.needs
+        named.append(row)
+    invitation.representatives[:] = named + walk_ins
+
