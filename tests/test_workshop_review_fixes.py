@@ -3,7 +3,9 @@ again, private pages in caches, erasure, and odd form keys."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 
 import pytest
@@ -132,3 +134,23 @@ def test_erasing_a_registration_erases_its_representatives(
     [person] = session.scalars(select(Representative)).all()
     assert (person.full_name, person.email, person.phone, person.needs) == (
         "[erased]", "[erased]", "", "")
+
+
+def test_the_attendee_files_carry_the_id_that_check_in_takes(
+    client: TestClient, session: Session
+) -> None:
+    headers = api_token(session)
+    registered = registration(session)
+    workshop_id = create_workshop(client, headers)
+    invite(client, headers, workshop_id, registered.reference)
+    path, _token = latest_link(session, registered)
+    client.post(path, data=accept_form(_guard(client, path), AISYAH))
+    base = f"/api/v1/workshops/{workshop_id}/attendees"
+    [listed] = client.get(base, headers=headers).json()
+
+    rows = list(csv.reader(io.StringIO(client.get(f"{base}.csv?lang=en", headers=headers)
+                                       .content.decode("utf-8-sig"))))
+
+    assert rows[0][-1] == "Attendee id" and rows[1][-1] == str(listed["id"])
+    checked = client.post(f"{base}/{rows[1][-1]}/check-in", headers=headers)
+    assert checked.status_code == 200

@@ -17,6 +17,8 @@ COLUMNS = (
     (N_("Full name"), 30), (N_("Designation"), 24), (N_("Email"), 32), (N_("Telephone"), 16),
     (N_("Accessibility or dietary needs"), 40), (N_("Working group"), 28),
     (N_("Checked in at"), 18),
+    # The staff API's attendee id, which check-in takes (SPEC 7.4): the files carry it too.
+    (N_("Attendee id"), 12),
 )
 
 
@@ -30,7 +32,8 @@ def attendee_rows(*, session: Session, workshop_id: int, language: str) -> list[
          label("state", registration.state, language), person.full_name, person.designation,
          person.email, person.phone, person.needs,
          names.get(person.group_id, "") if person.group_id else "",
-         format_malaysian_time(person.checked_in_at, language) if person.checked_in_at else ""]
+         format_malaysian_time(person.checked_in_at, language) if person.checked_in_at else "",
+         str(person.id)]
         for person, registration in invitations.attendees(session=session,
                                                            workshop_id=workshop_id)
     ]
