@@ -95,7 +95,7 @@ def _workshop(session: SessionDep, workshop_id: int) -> Workshop:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=WorkshopRead,
-             responses={403: _ADMIN_ONLY, 422: ERROR_RESPONSES[422]})
+             responses={403: _ADMIN_ONLY, 413: ERROR_RESPONSES[413], 422: ERROR_RESPONSES[422]})
 def create_workshop(details: WorkshopCreate, staff: AdminDep, session: WriteSessionDep,
                     now: NowDep) -> WorkshopRead:
     """Make a workshop."""
@@ -114,7 +114,7 @@ def read_workshop(workshop_id: WorkshopId, session: SessionDep) -> WorkshopRead:
 
 
 @router.patch("/{workshop_id}", response_model=WorkshopRead,
-              responses={403: _ADMIN_ONLY, 422: ERROR_RESPONSES[422]})
+              responses={403: _ADMIN_ONLY, 413: ERROR_RESPONSES[413], 422: ERROR_RESPONSES[422]})
 def change_workshop(workshop_id: WorkshopId, changes: WorkshopPatch, staff: AdminDep,
                     session: WriteSessionDep, now: NowDep) -> WorkshopRead:
     """Change a workshop's details; a new date, time or venue is mailed to invitees once."""
@@ -128,7 +128,8 @@ def change_workshop(workshop_id: WorkshopId, changes: WorkshopPatch, staff: Admi
 
 
 @router.post("/{workshop_id}/invitations", response_model=InvitationsCreated,
-             responses={403: _ADMIN_ONLY, 409: _REPLIES_CLOSED, 422: ERROR_RESPONSES[422]})
+             responses={403: _ADMIN_ONLY, 409: _REPLIES_CLOSED, 413: ERROR_RESPONSES[413],
+                        422: ERROR_RESPONSES[422]})
 def invite(workshop_id: WorkshopId, whom: InvitationsCreate, staff: AdminDep,
            session: WriteSessionDep, now: NowDep) -> InvitationsCreated:
     """Invite organisations by reference or by the list's filters; nobody is invited twice."""
