@@ -56,6 +56,11 @@ def test_the_live_api_answers_as_its_openapi_document_says(
                 # recursion depth mismatch", an error of the interpreter, not of the API.
                 "--workers",
                 "1",
+                # A fixed seed: CI runs the same requests every time, so a red run is a
+                # change's doing, and can be replayed. Change the seed to explore further
+                # (each new seed so far found a real mismatch; fix it, then keep that seed).
+                "--seed",
+                "20261128",
                 "--continue-on-failure",
                 "--no-color",
                 "--header",
