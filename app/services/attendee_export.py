@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from sqlalchemy.orm import Session
 
 from app.core.i18n import N_, format_malaysian_time, gettext
 from app.services import invitations, working_groups
-from app.services.exports import neutralise
+from app.services.text_sheets import text_csv, text_xlsx
 from app.vocab import label
 
 COLUMNS = (
@@ -45,34 +42,10 @@ def headers(language: str) -> list[str]:
 
 def as_csv(rows: list[list[str]], language: str) -> bytes:
     """Return the rows as UTF-8 CSV with a byte order mark; no cell can start a formula."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow(headers(language))
-    writer.writerows([neutralise(cell) for cell in row] for row in rows)
-    return buffer.getvalue().encode("utf-8")
+    return text_csv(rows, headers(language))
 
 
 def as_xlsx(rows: list[list[str]], language: str) -> bytes:
     """Return the rows as an Excel workbook in which every cell is a string, never a formula."""
-    import xlsxwriter
-
-    output = io.BytesIO()
-    workbook = xlsxwriter.Workbook(output, {
-        "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-        "strings_to_numbers": False,
-    })
-    sheet = workbook.add_worksheet("Attendees")
-    bold = workbook.add_format({"bold": True, "bg_color": "#E4E4E7", "bottom": 1})
-    for index, (_heading, width) in enumerate(COLUMNS):
-        sheet.set_column(index, index, width)
-    sheet.freeze_panes(1, 0)
-    for index, heading in enumerate(headers(language)):
-        sheet.write_string(0, index, heading, bold)
-    for number, row in enumerate(rows, 1):
-        for index, cell in enumerate(row):
-            if cell:
-                sheet.write_string(number, index, cell)
-    sheet.autofilter(0, 0, max(len(rows), 1), len(COLUMNS) - 1)
-    workbook.close()
-    return output.getvalue()
+    return text_xlsx(rows, headers(language), widths=[width for _heading, width in COLUMNS],
+                     sheet_name="Attendees")

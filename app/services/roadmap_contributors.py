@@ -6,13 +6,11 @@ values, so the CSV here and an XLSX writer share them; only people who were chec
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from app.core.i18n import N_, gettext
-from app.services.exports import neutralise
+from app.services.text_sheets import text_csv, text_xlsx
 from app.vocab import PILLAR_CODES, label
 
 HEADERS: tuple[str, ...] = (
@@ -68,13 +66,7 @@ def contributor_rows(
 
 def contributors_csv(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> bytes:
     """Return the rows as CSV in UTF-8 with a byte order mark, no cell read as a formula."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([neutralise(cell) for cell in row])
-    return buffer.getvalue().encode("utf-8")
+    return text_csv(rows, headers)
 
 
 WIDTHS: tuple[int, ...] = (11, 40, 26, 48, 32, 40)
@@ -82,24 +74,4 @@ WIDTHS: tuple[int, ...] = (11, 40, 26, 48, 32, 40)
 
 def contributors_xlsx(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> bytes:
     """Return the rows as an Excel workbook in which every cell is a string, never a formula."""
-    import xlsxwriter
-
-    output = io.BytesIO()
-    workbook = xlsxwriter.Workbook(output, {
-        "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-        "strings_to_numbers": False,
-    })
-    sheet = workbook.add_worksheet("Contributors")
-    bold = workbook.add_format({"bold": True, "bg_color": "#E4E4E7", "bottom": 1})
-    for index, width in enumerate(WIDTHS):
-        sheet.set_column(index, index, width)
-    sheet.freeze_panes(1, 0)
-    for index, heading in enumerate(headers):
-        sheet.write_string(0, index, heading, bold)
-    for number, row in enumerate(rows, 1):
-        for index, cell in enumerate(row):
-            if cell:
-                sheet.write_string(number, index, cell)
-    sheet.autofilter(0, 0, max(len(rows), 1), len(WIDTHS) - 1)
-    workbook.close()
-    return output.getvalue()
+    return text_xlsx(rows, headers, widths=WIDTHS, sheet_name="Contributors")
