@@ -64,8 +64,6 @@ def payload(number: int) -> dict[str, Any]:
 
 def seed(count: int, messages_path: Path) -> None:
     """Store `count` registrations (their mails queued), and save the floor's messages."""
-    from email import policy
-
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
@@ -90,9 +88,8 @@ def seed(count: int, messages_path: Path) -> None:
     messages = []
     with Session(engine) as session:
         for mail in session.scalars(select(OutboxMail).order_by(OutboxMail.id)):
-            message = build_message(mail, render_mail(session=session, mail=mail),
-                                    settings=settings, now=utcnow())
-            messages.append((mail.to_address, message.as_bytes(policy=policy.SMTP)))
+            messages.append((mail.to_address, build_message(
+                mail, render_mail(session=session, mail=mail), settings=settings, now=utcnow())))
     messages_path.write_bytes(pickle.dumps(messages))
     engine.dispose()
 

@@ -382,14 +382,14 @@ def test_a_message_the_server_cannot_carry_fails_alone(
 
     _register(client, contact_email="first@example.org.my")
     _register(client, contact_email="second@example.org.my")
-    real_send = smtplib.SMTP.send_message
+    real_send = smtplib.SMTP.sendmail
 
-    def send(self: smtplib.SMTP, message: object, *args: object, **kwargs: object) -> object:
-        if "first@example.org.my" in kwargs.get("to_addrs", []):  # type: ignore[operator]
+    def send(self: smtplib.SMTP, from_addr: str, to_addrs: list[str], message: bytes) -> object:
+        if "first@example.org.my" in to_addrs:
             raise smtplib.SMTPNotSupportedError("SMTPUTF8 not supported by server")
-        return real_send(self, message, *args, **kwargs)  # type: ignore[arg-type]
+        return real_send(self, from_addr, to_addrs, message)
 
-    monkeypatch.setattr(smtplib.SMTP, "send_message", send)
+    monkeypatch.setattr(smtplib.SMTP, "sendmail", send)
     deliver_due(session=session, settings=smtp_server.settings())
 
     statuses = {m.to_address: m.status for m in _mails(session) if m.kind == "confirmation"}

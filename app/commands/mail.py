@@ -13,7 +13,8 @@ from app.core.config import get_settings
 from app.core.db import is_database_busy, new_session
 from app.core.logging import configure_logging, log_style
 from app.core.outage import database_outage, wait_before_retry
-from app.services.mailer import BATCH_SIZE, deliver_due, log_waiting_mail
+from app.services.mailer import BATCH_SIZE, DeliveryReport, deliver_due, log_waiting_mail
+from app.services.smtp_delivery import SmtpConnection
 from app.services.workshop_due import run_due
 
 log = logging.getLogger("alliance87.mail")
@@ -42,22 +43,41 @@ def run(arguments: argparse.Namespace) -> int:
             signal.signal(signum, lambda *_: stopping.set())
     if settings.smtp_host is None:
         log.warning("SMTP_HOST is not set: mail stays in the outbox and is only logged")
+    # One SMTP connection, kept while there is mail to send and closed when the outbox is
+    # empty, so a quiet worker does not hold the server's connection open.
+    connection = SmtpConnection(settings) if settings.smtp_host else None
+    totals = DeliveryReport()
+    try:
+        _passes(arguments, connection, stopping, totals)
+    finally:
+        if connection is not None:
+            connection.close()
+    if arguments.once:
+        print(f"Sent {totals.sent}, to retry {totals.retrying}, failed {totals.failed}.")
+    return 0
+
+
+def _passes(
+    arguments: argparse.Namespace, connection: SmtpConnection | None,
+    stopping: threading.Event, totals: DeliveryReport,
+) -> None:
+    """Go over the outbox until stopped (or, with --once, until nothing is due)."""
     last_logged_id = 0
-    totals = {"sent": 0, "retrying": 0, "failed": 0}
     failed_passes = 0
     while True:
         try:
             with new_session() as session:
                 # Offers, expiries and reminders become mail here, and go out just below.
                 run_due(session=session, now=utcnow())
-                if settings.smtp_host is None:
+                if connection is None:
                     last_logged_id = log_waiting_mail(session=session, after_id=last_logged_id)
                     busy = False
                 else:
-                    report = deliver_due(session=session, settings=settings)
-                    totals["sent"] += report.sent
-                    totals["retrying"] += report.retrying
-                    totals["failed"] += report.failed
+                    report = deliver_due(session=session, settings=connection.settings,
+                                         connection=connection)
+                    totals.sent += report.sent
+                    totals.retrying += report.retrying
+                    totals.failed += report.failed
                     # A full batch means more may be due: go again without waiting.
                     busy = len(report.claimed_ids) == BATCH_SIZE
             database_outage.answered()
@@ -69,15 +89,14 @@ def run(arguments: argparse.Namespace) -> int:
                 raise
             database_outage.went_away(error)
             if wait_before_retry(failed_passes, stopping):
-                break
+                return
             failed_passes += 1
             continue
         if arguments.once and not busy:
-            break
+            return
+        if not busy and connection is not None:
+            connection.close()
         if not busy and stopping.wait(arguments.interval):
-            break
+            return
         if stopping.is_set():
-            break
-    if arguments.once:
-        print(f"Sent {totals['sent']}, to retry {totals['retrying']}, failed {totals['failed']}.")
-    return 0
+            return

@@ -15,25 +15,26 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr
 from functools import partial
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.core.clock import utcnow
 from app.core.config import Settings, get_settings
 from app.core.db import begin_write
 from app.core.outage import until_database_answers
-from app.models import OutboxMail
+from app.models import OutboxMail, Registration
 from app.services import workshop_mail
 from app.services.announcement_mail import ANNOUNCEMENT_KINDS, render_announcement
 from app.services.deliverability import note_delivery
 from app.services.mail_content import (
+    SECRETARIAT_KINDS,
     MailCannotBeRendered,
     RenderedMail,
     build_message,
     redact_private_links,
     render_mail,
 )
-from app.services.smtp_delivery import Outcome, classify, connect
+from app.services.smtp_delivery import Outcome, SmtpConnection, classify
 
 log = logging.getLogger("alliance87.mail")
 
@@ -93,16 +94,38 @@ def claim_due(*, session: Session, now: dt.datetime, limit: int = BATCH_SIZE) ->
     return mails
 
 
-def render(session: Session, mail: OutboxMail) -> RenderedMail:
-    """Return what to send for a claimed mail, rendered now from its registration."""
+def _render_one(session: Session, mail: OutboxMail) -> RenderedMail | MailCannotBeRendered:
     try:
         if mail.kind in ANNOUNCEMENT_KINDS:
             return render_announcement(session=session, mail=mail)
         if mail.kind.startswith("workshop_"):
             return workshop_mail.render(session=session, mail=mail)
         return render_mail(session=session, mail=mail)
+    except MailCannotBeRendered as error:
+        return error
+
+
+def render(session: Session, mails: list[OutboxMail]) -> list[RenderedMail | MailCannotBeRendered]:
+    """Return what to send for each claimed mail, rendered now from its registration.
+
+    The batch is rendered in one read, with its registrations loaded by one query; the
+    transaction ends before anything is sent.
+    """
+    try:
+        ids = {mail.registration_id for mail in mails if mail.registration_id is not None}
+        # Held here, so that each renderer's session.get finds its registration loaded.
+        loaded = session.scalars(select(Registration).where(Registration.id.in_(ids))).all()
+        rendered = [_render_one(session, mail) for mail in mails]
+        del loaded
+        return rendered
     finally:
         session.rollback()  # only read: end the transaction before sending
+
+
+# Built once, as the worker runs it after every message; the columns it sets are the keys
+# of the parameters it is given.
+_RECORD_OUTCOME = update(OutboxMail.__table__).where(
+    OutboxMail.id == bindparam("mail_id"), OutboxMail.status == "inflight")
 
 
 def _record(
@@ -112,40 +135,41 @@ def _record(
     now: dt.datetime,
     rendered: RenderedMail | None = None,
 ) -> str:
-    begin_write(session)
-    row = session.get(OutboxMail, mail.id)
-    if row is None or row.status != "inflight":  # pragma: no cover - only if staff deleted it
-        session.rollback()
-        return "gone"
-    row.attempts += 1
+    # The row is this worker's while it is inflight, so its attempts are as claimed.
+    attempts = mail.attempts + 1
+    values: dict[str, object]
     if outcome.status == "sent":
-        row.status = "sent"
-        row.sent_at = now
-        row.last_error = ""
+        values = {"status": "sent", "sent_at": now, "last_error": "", "manage_token": None}
         # What was sent is kept for staff, but the private link is for the registrant's
         # eyes only: once it has gone out, the database keeps nothing but its hash, on
         # the registration.
         if rendered is not None:
-            row.subject = rendered.subject
-            row.body_text = redact_private_links(rendered.body_text)
-            row.body_html = redact_private_links(rendered.body_html)
-        row.manage_token = None
-    elif outcome.status == "retry" and (row.attempts < MAX_ATTEMPTS or outcome.connection_lost):
+            values.update(subject=rendered.subject,
+                          body_text=redact_private_links(rendered.body_text),
+                          body_html=redact_private_links(rendered.body_html))
+    elif outcome.status == "retry" and (attempts < MAX_ATTEMPTS or outcome.connection_lost):
         # A server that is away, however long, is waited for (at most an hour between
         # tries); only a message the server keeps turning away runs out of attempts.
-        row.status = "retry"
-        row.next_attempt_at = now + retry_delay(row.attempts)
-        row.last_error = outcome.error
+        values = {"status": "retry", "next_attempt_at": now + retry_delay(attempts),
+                  "last_error": outcome.error}
     else:
-        row.status = "failed"
-        row.last_error = outcome.error
-    note_delivery(session=session, mail=row, now=now, permanently_refused=(
-        row.status == "failed" and outcome.label.startswith("SMTP 5")))
-    status = row.status
+        values = {"status": "failed", "last_error": outcome.error}
+    begin_write(session)
+    # One statement by primary key: nothing is read first, and no row is held in the session.
+    recorded = session.connection().execute(
+        _RECORD_OUTCOME, {"mail_id": mail.id, "attempts": attempts, **values})
+    if recorded.rowcount == 0:  # pragma: no cover - only if staff deleted it
+        session.rollback()
+        return "gone"
+    status = str(values["status"])
+    if mail.kind not in SECRETARIAT_KINDS:
+        note_delivery(session=session, registration_id=mail.registration_id,
+                      to_address=mail.to_address, delivered=status == "sent", now=now,
+                      permanently_refused=(status == "failed"
+                                           and outcome.label.startswith("SMTP 5")))
     session.commit()
-    session.expunge(row)
     # Ids and kinds only: addresses and names stay out of the logs.
-    log.info("mail %s (%s): %s after %s attempt(s)", mail.id, mail.kind, status, mail.attempts + 1)
+    log.info("mail %s (%s): %s after %s attempt(s)", mail.id, mail.kind, status, attempts)
     return status
 
 
@@ -165,50 +189,47 @@ def _release(session: Session, mails: list[OutboxMail], now: dt.datetime) -> Non
 
 def deliver_due(
     *, session: Session, settings: Settings | None = None, now: dt.datetime | None = None,
-    limit: int = BATCH_SIZE,
+    limit: int = BATCH_SIZE, connection: SmtpConnection | None = None,
 ) -> DeliveryReport:
-    """Send the mail that is due now, over one SMTP connection, and record each outcome."""
+    """Send the mail that is due now and record each outcome as soon as it is known.
+
+    Over `connection` if given (the worker keeps one from batch to batch), else over one
+    opened and closed here.
+    """
     settings = settings or get_settings()
     report = DeliveryReport()
     if settings.smtp_host is None:
         return report
     started = time.monotonic()
+    # A worker stops sending from a batch at half the lease (see LEASE).
+    stop_at = started + LEASE.total_seconds() / 2
     claimed_at = now or utcnow()
     mails = claim_due(session=session, now=claimed_at, limit=limit)
     report.claimed_ids = [mail.id for mail in mails]
+    if not mails:
+        return report
     envelope_from = parseaddr(settings.mail_from)[1]
-    smtp: smtplib.SMTP | None = None
+    smtp = connection or SmtpConnection(settings)
     try:
-        for position, mail in enumerate(mails):
-            if time.monotonic() - started > LEASE.total_seconds() / 2:
+        # While the database is away, wait for it no longer than the lease allows.
+        contents = until_database_answers(
+            partial(render, session, mails), session=session, give_up_at=stop_at)
+        for position, (mail, content) in enumerate(zip(mails, contents, strict=True)):
+            if time.monotonic() > stop_at:
                 until_database_answers(
                     partial(_release, session, mails[position:], claimed_at), session=session)
                 report.retrying += len(mails) - position
                 break
-            rendered: RenderedMail | None = None
-            try:
-                # While the database is away, wait for it no longer than the lease allows.
-                rendered = until_database_answers(
-                    partial(render, session, mail), session=session,
-                    give_up_at=started + LEASE.total_seconds() / 2)
-                if smtp is None:
-                    smtp = connect(settings)
-                message = build_message(mail, rendered, settings=settings, now=utcnow())
-                smtp.send_message(message, from_addr=envelope_from, to_addrs=[mail.to_address])
-                outcome = Outcome("sent")
-            except MailCannotBeRendered as error:
-                outcome = Outcome("failed", str(error), "nothing to render")
-            except (smtplib.SMTPException, OSError, ValueError) as error:
-                outcome = classify(error)
-                log.warning("mail %s (%s) not delivered: %s", mail.id, mail.kind, outcome.label)
+            outcome = _send(smtp, mail, content, envelope_from, settings)
             # The server is away after a lost connection: the rest wait as long as this one.
             affected = mails[position:] if outcome.connection_lost else [mail]
             for each in affected:
-                # A message that went out is recorded however long the database is away,
-                # or it would be sent again once its lease ran out.
+                # A message that went out is recorded at once, however long the database
+                # is away, or it would be sent again once its lease ran out.
                 status = until_database_answers(
                     partial(_record, session, each, outcome, now or utcnow(),
-                            rendered if each is mail else None),
+                            content if each is mail and isinstance(content, RenderedMail)
+                            else None),
                     session=session)
                 report.sent += status == "sent"
                 report.retrying += status == "retry"
@@ -216,12 +237,28 @@ def deliver_due(
             if outcome.connection_lost:
                 break
     finally:
-        if smtp is not None:
-            try:
-                smtp.quit()
-            except (smtplib.SMTPException, OSError):
-                smtp.close()
+        if connection is None:
+            smtp.close()
     return report
+
+
+def _send(
+    smtp: SmtpConnection, mail: OutboxMail, content: RenderedMail | MailCannotBeRendered,
+    envelope_from: str, settings: Settings,
+) -> Outcome:
+    """Send one rendered mail; return what became of it."""
+    if isinstance(content, MailCannotBeRendered):
+        return Outcome("failed", str(content), "nothing to render")
+    try:
+        smtp.send(envelope_from, mail.to_address,
+                  build_message(mail, content, settings=settings, now=utcnow()))
+    except (smtplib.SMTPException, OSError, ValueError) as error:
+        outcome = classify(error)
+        log.warning("mail %s (%s) not delivered: %s", mail.id, mail.kind, outcome.label)
+        if outcome.connection_lost:
+            smtp.drop()
+        return outcome
+    return Outcome("sent")
 
 
 def log_waiting_mail(*, session: Session, after_id: int = 0) -> int:

@@ -46,6 +46,41 @@ def connect(settings: Settings) -> smtplib.SMTP:
     return smtp
 
 
+class SmtpConnection:
+    """One connection to the SMTP server: opened for the first message, then kept.
+
+    The worker keeps it from one batch to the next while there is mail to send, so a
+    server behind TLS and a login is not greeted again every few messages. After a lost
+    connection it is dropped, and the next message opens a new one.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._smtp: smtplib.SMTP | None = None
+
+    def send(self, envelope_from: str, to_address: str, message: bytes) -> None:
+        """Hand one message for one recipient to the server; raise what it refused."""
+        if self._smtp is None:
+            self._smtp = connect(self.settings)
+        self._smtp.sendmail(envelope_from, [to_address], message)
+
+    def drop(self) -> None:
+        """Forget a connection that cannot be trusted any more, without a goodbye."""
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            smtp.close()
+
+    def close(self) -> None:
+        """Say goodbye to the server and close the connection, if one is open."""
+        smtp, self._smtp = self._smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
+
+
 def _describe(error: BaseException) -> str:
     if isinstance(error, smtplib.SMTPResponseException):
         text = error.smtp_error.decode(errors="replace") if isinstance(
