@@ -124,7 +124,7 @@ def render(session: Session, mails: list[OutboxMail]) -> list[RenderedMail | Mai
 
 # Built once, as the worker runs it after every message; the columns it sets are the keys
 # of the parameters it is given.
-_RECORD_OUTCOME = update(OutboxMail.__table__).where(
+_RECORD_OUTCOME = update(OutboxMail).where(
     OutboxMail.id == bindparam("mail_id"), OutboxMail.status == "inflight")
 
 
