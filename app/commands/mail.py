@@ -14,7 +14,7 @@ from app.core.db import is_database_busy, new_session
 from app.core.logging import configure_logging, log_style
 from app.core.outage import database_outage, wait_before_retry
 from app.services.mailer import BATCH_SIZE, DeliveryReport, deliver_due, log_waiting_mail
-from app.services.smtp_delivery import SmtpConnection
+from app.services.smtp_process import SmtpProcess
 from app.services.workshop_due import run_due
 
 log = logging.getLogger("alliance87.mail")
@@ -43,9 +43,10 @@ def run(arguments: argparse.Namespace) -> int:
             signal.signal(signum, lambda *_: stopping.set())
     if settings.smtp_host is None:
         log.warning("SMTP_HOST is not set: mail stays in the outbox and is only logged")
-    # One SMTP connection, kept while there is mail to send and closed when the outbox is
-    # empty, so a quiet worker does not hold the server's connection open.
-    connection = SmtpConnection(settings) if settings.smtp_host else None
+    # One SMTP connection, in a process of its own (so the next mail is built while the
+    # server takes this one), kept while there is mail to send and closed when the outbox
+    # is empty, so a quiet worker does not hold the server's connection open.
+    connection = SmtpProcess(settings) if settings.smtp_host else None
     totals = DeliveryReport()
     try:
         _passes(arguments, connection, stopping, totals)
@@ -58,7 +59,7 @@ def run(arguments: argparse.Namespace) -> int:
 
 
 def _passes(
-    arguments: argparse.Namespace, connection: SmtpConnection | None,
+    arguments: argparse.Namespace, connection: SmtpProcess | None,
     stopping: threading.Event, totals: DeliveryReport,
 ) -> None:
     """Go over the outbox until stopped (or, with --once, until nothing is due)."""
@@ -95,7 +96,7 @@ def _passes(
         if arguments.once and not busy:
             return
         if not busy and connection is not None:
-            connection.close()
+            connection.hang_up()
         if not busy and stopping.wait(arguments.interval):
             return
         if stopping.is_set():

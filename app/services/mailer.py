@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import smtplib
 import time
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from functools import partial
+from typing import cast
 
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
@@ -22,19 +22,17 @@ from app.core.clock import utcnow
 from app.core.config import Settings, get_settings
 from app.core.db import begin_write
 from app.core.outage import until_database_answers
-from app.models import OutboxMail, Registration
-from app.services import workshop_mail
-from app.services.announcement_mail import ANNOUNCEMENT_KINDS, render_announcement
+from app.models import OutboxMail
 from app.services.deliverability import note_delivery
+from app.services.mail_batch import BatchReader
 from app.services.mail_content import (
     SECRETARIAT_KINDS,
     MailCannotBeRendered,
     RenderedMail,
     build_message,
     redact_private_links,
-    render_mail,
 )
-from app.services.smtp_delivery import Outcome, SmtpConnection, classify
+from app.services.smtp_delivery import Courier, Outcome, SmtpConnection, classify
 
 log = logging.getLogger("alliance87.mail")
 
@@ -92,34 +90,6 @@ def claim_due(*, session: Session, now: dt.datetime, limit: int = BATCH_SIZE) ->
         session.expunge(mail)
     session.commit()
     return mails
-
-
-def _render_one(session: Session, mail: OutboxMail) -> RenderedMail | MailCannotBeRendered:
-    try:
-        if mail.kind in ANNOUNCEMENT_KINDS:
-            return render_announcement(session=session, mail=mail)
-        if mail.kind.startswith("workshop_"):
-            return workshop_mail.render(session=session, mail=mail)
-        return render_mail(session=session, mail=mail)
-    except MailCannotBeRendered as error:
-        return error
-
-
-def render(session: Session, mails: list[OutboxMail]) -> list[RenderedMail | MailCannotBeRendered]:
-    """Return what to send for each claimed mail, rendered now from its registration.
-
-    The batch is rendered in one read, with its registrations loaded by one query; the
-    transaction ends before anything is sent.
-    """
-    try:
-        ids = {mail.registration_id for mail in mails if mail.registration_id is not None}
-        # Held here, so that each renderer's session.get finds its registration loaded.
-        loaded = session.scalars(select(Registration).where(Registration.id.in_(ids))).all()
-        rendered = [_render_one(session, mail) for mail in mails]
-        del loaded
-        return rendered
-    finally:
-        session.rollback()  # only read: end the transaction before sending
 
 
 # Built once, as the worker runs it after every message; the columns it sets are the keys
@@ -189,12 +159,13 @@ def _release(session: Session, mails: list[OutboxMail], now: dt.datetime) -> Non
 
 def deliver_due(
     *, session: Session, settings: Settings | None = None, now: dt.datetime | None = None,
-    limit: int = BATCH_SIZE, connection: SmtpConnection | None = None,
+    limit: int = BATCH_SIZE, connection: Courier | None = None,
 ) -> DeliveryReport:
-    """Send the mail that is due now and record each outcome as soon as it is known.
+    """Send the mail that is due now and record each outcome before the next message goes.
 
-    Over `connection` if given (the worker keeps one from batch to batch), else over one
-    opened and closed here.
+    Each message is built while the server is taking the one before (over `connection`, an
+    `SmtpProcess` in the worker, which keeps it from batch to batch); else over one
+    connection opened and closed here.
     """
     settings = settings or get_settings()
     report = DeliveryReport()
@@ -210,55 +181,71 @@ def deliver_due(
         return report
     envelope_from = parseaddr(settings.mail_from)[1]
     smtp = connection or SmtpConnection(settings)
+    settle = partial(_settle, session, report, now)
+    reader = BatchReader(session, mails)
+    # Handed to the server, its outcome not yet recorded: never more than one.
+    sending: tuple[OutboxMail, RenderedMail] | None = None
     try:
-        # While the database is away, wait for it no longer than the lease allows.
-        contents = until_database_answers(
-            partial(render, session, mails), session=session, give_up_at=stop_at)
-        for position, (mail, content) in enumerate(zip(mails, contents, strict=True)):
+        for position, mail in enumerate(mails):
+            # Rendered and built while the server takes the message before. While the
+            # database is away, it is waited for no longer than the lease allows.
+            content = until_database_answers(
+                partial(reader.render, mail), session=reader.session, give_up_at=stop_at)
+            message = _build(mail, content, settings)
+            if sending is not None:
+                (sent_mail, sent_content), sending = sending, None
+                # Recorded before the next message goes, however long the database is
+                # away, or it would be sent again once its lease ran out.
+                outcome = smtp.finish()
+                settle(sent_mail, outcome, sent_content)
+                if outcome.connection_lost:
+                    # The server is away: the rest wait as long as that one.
+                    for each in mails[position:]:
+                        settle(each, outcome, None)
+                    break
             if time.monotonic() > stop_at:
                 until_database_answers(
                     partial(_release, session, mails[position:], claimed_at), session=session)
                 report.retrying += len(mails) - position
                 break
-            outcome = _send(smtp, mail, content, envelope_from, settings)
-            # The server is away after a lost connection: the rest wait as long as this one.
-            affected = mails[position:] if outcome.connection_lost else [mail]
-            for each in affected:
-                # A message that went out is recorded at once, however long the database
-                # is away, or it would be sent again once its lease ran out.
-                status = until_database_answers(
-                    partial(_record, session, each, outcome, now or utcnow(),
-                            content if each is mail and isinstance(content, RenderedMail)
-                            else None),
-                    session=session)
-                report.sent += status == "sent"
-                report.retrying += status == "retry"
-                report.failed += status == "failed"
-            if outcome.connection_lost:
-                break
+            if isinstance(message, Outcome):
+                settle(mail, message, None)
+            else:
+                smtp.start(envelope_from, mail.to_address, message)
+                sending = (mail, cast(RenderedMail, content))
     finally:
+        reader.close()
+        if sending is not None:
+            settle(sending[0], smtp.finish(), sending[1])
         if connection is None:
             smtp.close()
     return report
 
 
-def _send(
-    smtp: SmtpConnection, mail: OutboxMail, content: RenderedMail | MailCannotBeRendered,
-    envelope_from: str, settings: Settings,
-) -> Outcome:
-    """Send one rendered mail; return what became of it."""
+def _build(
+    mail: OutboxMail, content: RenderedMail | MailCannotBeRendered, settings: Settings
+) -> bytes | Outcome:
+    """Return the message to send, or why there is none."""
     if isinstance(content, MailCannotBeRendered):
         return Outcome("failed", str(content), "nothing to render")
     try:
-        smtp.send(envelope_from, mail.to_address,
-                  build_message(mail, content, settings=settings, now=utcnow()))
-    except (smtplib.SMTPException, OSError, ValueError) as error:
-        outcome = classify(error)
+        return build_message(mail, content, settings=settings, now=utcnow())
+    except ValueError as error:  # a header the email package cannot write
+        return classify(error)
+
+
+def _settle(
+    session: Session, report: DeliveryReport, now: dt.datetime | None, mail: OutboxMail,
+    outcome: Outcome, rendered: RenderedMail | None,
+) -> None:
+    """Record one mail's outcome, waiting out a database that is away; count it."""
+    if outcome.status != "sent":
         log.warning("mail %s (%s) not delivered: %s", mail.id, mail.kind, outcome.label)
-        if outcome.connection_lost:
-            smtp.drop()
-        return outcome
-    return Outcome("sent")
+    status = until_database_answers(
+        partial(_record, session, mail, outcome, now or utcnow(), rendered), session=session)
+    report.sent += status == "sent"
+    report.retrying += status == "retry"
+    report.failed += status == "failed"
 
 
 def log_waiting_mail(*, session: Session, after_id: int = 0) -> int:

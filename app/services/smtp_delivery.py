@@ -5,6 +5,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 from dataclasses import dataclass
+from typing import Protocol
 
 from app.core.config import Settings
 
@@ -46,23 +47,52 @@ def connect(settings: Settings) -> smtplib.SMTP:
     return smtp
 
 
+class Courier(Protocol):
+    """Takes one message at a time to the server: `start` hands it over, `finish` tells
+    what became of it; `hang_up` closes the connection while idle, `close` for good."""
+
+    def start(self, envelope_from: str, to_address: str, message: bytes) -> None: ...
+    def finish(self) -> Outcome: ...
+    def hang_up(self) -> None: ...
+    def close(self) -> None: ...
+
+
 class SmtpConnection:
     """One connection to the SMTP server: opened for the first message, then kept.
 
     The worker keeps it from one batch to the next while there is mail to send, so a
     server behind TLS and a login is not greeted again every few messages. After a lost
     connection it is dropped, and the next message opens a new one.
+
+    A message is handed over in two steps, `start` and `finish`, as `SmtpProcess` does it;
+    here `finish` does the sending.
     """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._smtp: smtplib.SMTP | None = None
+        self._started: tuple[str, str, bytes] | None = None
 
-    def send(self, envelope_from: str, to_address: str, message: bytes) -> None:
-        """Hand one message for one recipient to the server; raise what it refused."""
-        if self._smtp is None:
-            self._smtp = connect(self.settings)
-        self._smtp.sendmail(envelope_from, [to_address], message)
+    def deliver(self, envelope_from: str, to_address: str, message: bytes) -> Outcome:
+        """Hand one message for one recipient to the server; return what became of it."""
+        try:
+            if self._smtp is None:
+                self._smtp = connect(self.settings)
+            self._smtp.sendmail(envelope_from, [to_address], message)
+        except (smtplib.SMTPException, OSError, ValueError) as error:
+            outcome = classify(error)
+            if outcome.connection_lost:
+                self.drop()
+            return outcome
+        return Outcome("sent")
+
+    def start(self, envelope_from: str, to_address: str, message: bytes) -> None:
+        self._started = (envelope_from, to_address, message)
+
+    def finish(self) -> Outcome:
+        assert self._started is not None, "finish() without start()"
+        started, self._started = self._started, None
+        return self.deliver(*started)
 
     def drop(self) -> None:
         """Forget a connection that cannot be trusted any more, without a goodbye."""
@@ -70,7 +100,7 @@ class SmtpConnection:
         if smtp is not None:
             smtp.close()
 
-    def close(self) -> None:
+    def hang_up(self) -> None:
         """Say goodbye to the server and close the connection, if one is open."""
         smtp, self._smtp = self._smtp, None
         if smtp is None:
@@ -79,6 +109,8 @@ class SmtpConnection:
             smtp.quit()
         except (smtplib.SMTPException, OSError):
             smtp.close()
+
+    close = hang_up
 
 
 def _describe(error: BaseException) -> str:

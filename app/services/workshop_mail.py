@@ -1,7 +1,8 @@
 """Workshop mail: invitations, confirmations with a calendar file, offers, reminders, changes.
 
 Queued in the outbox with the change that causes them, unrendered, like the other mail;
-the worker renders them (`render`, called from the mail worker, `mailer.render`) when it sends them.
+the worker renders them when it sends them (`render`, called through
+`mail_batch.render_one`).
 A private link's token waits on the mail's row until it is sent, as a confirmation's does.
 """
 
