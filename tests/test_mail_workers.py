@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from app.schemas.registration import RegistrationCreate
 from app.services.mailer import deliver_due
 from app.services.registration.receipt import Accepted
 from app.services.registration.writer import RegistrationWriter, Submission
+from app.services.smtp_process import SmtpProcess
 from tests.conftest import ROOT, TEST_DATABASE_URL, LiveServer
 from tests.factories import registration_payload
 from tests.smtp import (
@@ -151,3 +153,60 @@ def test_a_mail_server_that_never_answers_does_not_hold_up_registrations(
     with Session(committed_db) as session:
         statuses = Counter(session.scalars(select(OutboxMail.status)))
     assert statuses == {"retry": 6, "queued": 10}
+
+
+def test_the_sending_process_delivers_each_message_once_and_each_is_recorded(
+    committed_db: Engine, smtp_server: SmtpServer
+) -> None:
+    _store_registrations(committed_db, 30)
+    courier = SmtpProcess(smtp_server.settings())
+    try:
+        with Session(committed_db, expire_on_commit=False) as session:
+            reports = [deliver_due(session=session, settings=courier.settings,
+                                   connection=courier) for _ in range(3)]
+    finally:
+        courier.close()
+
+    assert [report.sent for report in reports] == [50, 10, 0]
+    sent_ids = Counter(r.message["Message-ID"] for r in smtp_server.received)
+    assert len(sent_ids) == 60 and max(sent_ids.values()) == 1
+    with Session(committed_db) as session:
+        assert set(session.scalars(select(OutboxMail.status))) == {"sent"}
+    assert multiprocessing.active_children() == []  # closed with the worker
+
+
+def test_when_the_sending_process_dies_the_mail_waits_and_goes_with_the_next(
+    committed_db: Engine, smtp_server: SmtpServer
+) -> None:
+    _store_registrations(committed_db, 10)
+    smtp_server.handler.delay_seconds = 0.05
+    courier = SmtpProcess(smtp_server.settings())
+
+    def kill_the_child_after_three_messages() -> None:
+        while len(smtp_server.received) < 3:
+            time.sleep(0.005)
+        for child in multiprocessing.active_children():
+            if child.name == "alliance87-smtp":
+                child.kill()
+
+    killer = threading.Thread(target=kill_the_child_after_three_messages)
+    killer.start()
+    try:
+        with Session(committed_db, expire_on_commit=False) as session:
+            first = deliver_due(session=session, settings=courier.settings, connection=courier)
+            killer.join(timeout=30)
+            # What the dead child left is due again in a minute; a new child sends it.
+            later = deliver_due(session=session, settings=courier.settings, connection=courier,
+                                now=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=2))
+    finally:
+        courier.close()
+
+    assert first.retrying > 0 and first.sent + first.retrying == 20
+    assert later.sent == first.retrying
+    with Session(committed_db) as session:
+        assert set(session.scalars(select(OutboxMail.status))) == {"sent"}
+    received = Counter(r.message["Message-ID"] for r in smtp_server.received)
+    assert len(received) == 20  # nothing lost
+    # At most the one message in the child's hands when it died can arrive twice, as when
+    # a whole worker dies after the server's "250" (docs/mail.md, "Exactly once").
+    assert sum(count - 1 for count in received.values()) <= 1

@@ -49,6 +49,8 @@ def run(arguments: argparse.Namespace) -> int:
     connection = SmtpProcess(settings) if settings.smtp_host else None
     totals = DeliveryReport()
     try:
+        if connection is not None:
+            connection.prepare()
         _passes(arguments, connection, stopping, totals)
     finally:
         if connection is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import binascii
 import datetime as dt
 import re
 import secrets
@@ -115,15 +116,16 @@ class _OwnHeaders(Compat32):
 
     def fold_binary(self, name: str, value: Any) -> bytes:
         if (isinstance(value, str) and value.isascii() and value.isprintable()
-                and len(name) + len(value) + 2 <= (self.max_line_length or 78)):
+                and len(name) + len(value) + 2 <= _LINE):
             return f"{name}: {value}{self.linesep}".encode("ascii")
         return super().fold_binary(name, value)
 
 
-_SMTP = _OwnHeaders(linesep="\r\n")
-# Bodies in quoted-printable: readable as sent, and the size EmailMessage chose for them.
+_LINE = 78  # RFC 5322's recommended longest line, as compat32 folds to
+_SMTP = _OwnHeaders(linesep="\r\n", max_line_length=_LINE)
+# Bodies are in quoted-printable (readable as sent, and the size EmailMessage chose for
+# them); so is a subject that is not plain ASCII.
 _UTF8 = Charset("utf-8")
-_UTF8.body_encoding = QP
 _UTF8.header_encoding = QP
 
 
@@ -139,13 +141,20 @@ def _part(part: Message) -> Message:
     return part
 
 
-def _header(value: str) -> str:
-    return value if value.isascii() else Header(value, _UTF8).encode()
+def _header(name: str, value: str) -> str:
+    if value.isascii() and len(name) + len(value) + 2 <= _LINE:
+        return value
+    # Encoded words (RFC 2047), which can be folded anywhere, even inside a long word;
+    # folded knowing the header's name, as the first line starts with it.
+    return Header(value, _UTF8, header_name=name).encode()
 
 
 def _text(body: str, subtype: str) -> Message:
-    part = MIMENonMultipart("text", subtype)
-    part.set_payload(body, _UTF8)
+    part = MIMENonMultipart("text", subtype, charset="utf-8")
+    # Quoted-printable by binascii, in C: the email package's own encoder, in Python, was
+    # a fifth of the time it took to build a message.
+    part.set_payload(binascii.b2a_qp(body.encode(), istext=True).decode("ascii"))
+    part["Content-Transfer-Encoding"] = "quoted-printable"
     return _part(part)
 
 
@@ -173,7 +182,7 @@ def build_message(
             encoders.encode_base64(file)
             file.add_header("Content-Disposition", "attachment", filename=attachment.filename)
             message.attach(file)
-    message["Subject"] = _header(rendered.subject)
+    message["Subject"] = _header("Subject", rendered.subject)
     message["From"] = formataddr(parseaddr(settings.mail_from), "utf-8")
     message["To"] = mail.to_address
     message["Reply-To"] = rendered.reply_to or ENQUIRIES_EMAIL

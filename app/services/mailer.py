@@ -41,7 +41,7 @@ log = logging.getLogger("alliance87.mail")
 FIRST_RETRY = dt.timedelta(minutes=1)
 LONGEST_RETRY = dt.timedelta(hours=1)
 MAX_ATTEMPTS = 15
-BATCH_SIZE = 20
+BATCH_SIZE = 50
 # A claimed row belongs to its worker until the lease runs out; then any worker may take it
 # again (the first one died). A worker stops sending from a batch at half the lease, so it
 # never sends a message whose lease another worker may already have taken over.

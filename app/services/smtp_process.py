@@ -61,6 +61,10 @@ class SmtpProcess:
         self._process: BaseProcess | None = None
         self._pipe: Connection | None = None
 
+    def prepare(self) -> None:
+        """Start the child now, so that it is ready by the time the first message is."""
+        self._running()
+
     def _running(self) -> Connection:
         if self._pipe is None or self._process is None or not self._process.is_alive():
             self.close()
