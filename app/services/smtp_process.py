@@ -88,7 +88,10 @@ class SmtpProcess:
     def finish(self) -> Outcome:
         """Wait for what became of the message handed over last."""
         try:
-            if self._pipe is None:
+            # Every step of the conversation is bounded by SMTP_TIMEOUT_SECONDS; a child
+            # that has not answered long after that is stuck, and is stopped.
+            patience = 10 * self.settings.smtp_timeout_seconds + 5
+            if self._pipe is None or not self._pipe.poll(patience):
                 raise EOFError
             outcome: Outcome = pickle.loads(self._pipe.recv_bytes())  # noqa: S301 - ours
         except (EOFError, OSError):
@@ -118,6 +121,6 @@ class SmtpProcess:
             pipe.close()
         if process is not None:
             process.join(_STOP_SECONDS)
-            if process.is_alive():
+            if process.is_alive():  # stuck: it is not waited for any longer
                 process.kill()
                 process.join()
