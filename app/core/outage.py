@@ -28,6 +28,8 @@ class DatabaseOutage:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._away_since: float | None = None
+        # How many times it went away: a connection taken before then is not to be trusted.
+        self.outages = 0
 
     @property
     def away(self) -> bool:
@@ -40,6 +42,7 @@ class DatabaseOutage:
             if self._away_since is not None:
                 return
             self._away_since = time.monotonic()
+            self.outages += 1
         cause = error.orig if isinstance(error, DBAPIError) else error
         first_line = (str(cause).strip().splitlines() or [""])[0][:200]
         log.warning("database unavailable (%s: %s); waiting for it to return",

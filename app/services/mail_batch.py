@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.outage import database_outage
 from app.models import OutboxMail, Registration
 from app.services import workshop_mail
 from app.services.announcement_mail import ANNOUNCEMENT_KINDS, render_announcement
@@ -36,8 +37,18 @@ class BatchReader:
         self._registration_ids = {
             mail.registration_id for mail in mails if mail.registration_id is not None}
         self._loaded: list[Registration] | None = None
+        self._outages = database_outage.outages
 
     def render(self, mail: OutboxMail) -> RenderedMail | MailCannotBeRendered:
+        if self._outages != database_outage.outages:
+            # The database went away (and the outcomes' session waited for it) since this
+            # read began: its connection is gone. Start again on a new one, rather than
+            # meet the old one's error and report the same outage twice.
+            self._outages = database_outage.outages
+            if self.session.in_transaction():
+                self.session.connection().invalidate()
+            self.session.close()
+            self._loaded = None
         if self._loaded is None:
             # Held here, so that each renderer's session.get finds its registration loaded.
             self._loaded = list(self.session.scalars(
