@@ -201,7 +201,7 @@ def deliver_due(
                 if outcome.connection_lost:
                     # The server is away: the rest wait as long as that one.
                     for each in mails[position:]:
-                        settle(each, outcome, None)
+                        settle(each, outcome, None, quiet=True)
                     break
             if time.monotonic() > stop_at:
                 until_database_answers(
@@ -236,10 +236,10 @@ def _build(
 
 def _settle(
     session: Session, report: DeliveryReport, now: dt.datetime | None, mail: OutboxMail,
-    outcome: Outcome, rendered: RenderedMail | None,
+    outcome: Outcome, rendered: RenderedMail | None, *, quiet: bool = False,
 ) -> None:
     """Record one mail's outcome, waiting out a database that is away; count it."""
-    if outcome.status != "sent":
+    if outcome.status != "sent" and not quiet:  # quiet: the rest of a batch, held back
         log.warning("mail %s (%s) not delivered: %s", mail.id, mail.kind, outcome.label)
     status = until_database_answers(
         partial(_record, session, mail, outcome, now or utcnow(), rendered), session=session)
