@@ -105,7 +105,7 @@ def render_mail(*, session: Session, mail: OutboxMail) -> RenderedMail:
 
 # The message is built with the email package's classic API (compat32), not EmailMessage:
 # EmailMessage parses every header it is given into objects and folds them back on output,
-# which cost three quarters of the worker's time per mail (docs/performance.md, "Delivery").
+# which was a third of the worker's time per mail (docs/performance.md, section 7).
 # Our headers need none of that: they are our own values, checked on the way in.
 class _OwnHeaders(Compat32):
     """compat32, writing a short one-line ASCII header as it is, without folding it.
@@ -124,7 +124,7 @@ class _OwnHeaders(Compat32):
 _LINE = 78  # RFC 5322's recommended longest line, as compat32 folds to
 _SMTP = _OwnHeaders(linesep="\r\n", max_line_length=_LINE)
 # Bodies are in quoted-printable (readable as sent, and the size EmailMessage chose for
-# them); so is a subject that is not plain ASCII.
+# them); so is a subject that is not plain ASCII or too long for one line.
 _UTF8 = Charset("utf-8")
 _UTF8.header_encoding = QP
 
