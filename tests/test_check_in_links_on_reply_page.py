@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Representative
 from app.services.private_links import form_guard
-from tests.staff_helpers import registration
-from tests.workshop_helpers import accept_form, api_token, create_workshop, invite, latest_link
+from tests.workshop_helpers import accept_form, invited
 
 pytestmark = pytest.mark.usefixtures("staff_ready")
 
@@ -23,18 +22,14 @@ pytestmark = pytest.mark.usefixtures("staff_ready")
 def test_an_accepted_reply_page_shows_a_scannable_check_in_link_that_checks_nobody_in(
     client: TestClient, session: Session, tmp_path: object
 ) -> None:
-    headers = api_token(session)
-    workshop_id = create_workshop(client, headers, capacity=5)
-    registered = registration(session, workshop_attendees=1)
-    invite(client, headers, workshop_id, registered.reference)
-    path, token = latest_link(session, registered)
-    client.post(path, data=accept_form(form_guard(token), ("Nur Aisyah", "Officer",
-                                                           "aisyah@example.my")))
+    reply = invited(client, session, workshop={"capacity": 5}, workshop_attendees=1)
+    client.post(reply.path, data=accept_form(form_guard(reply.token),
+                                             ("Nur Aisyah", "Officer", "aisyah@example.my")))
 
-    page = client.get(path + "?lang=en")
+    page = client.get(reply.path + "?lang=en")
 
     links = re.findall(r'href="(http://[^"]+/staff/workshops/\d+/check-in/[^"]+)"', page.text)
-    assert len(links) == 1 and f"/staff/workshops/{workshop_id}/check-in/" in links[0]
+    assert len(links) == 1 and f"/staff/workshops/{reply.workshop_id}/check-in/" in links[0]
     assert "does not check anyone in" in page.text
     session.expire_all()
     person = session.scalars(select(Representative)).one()

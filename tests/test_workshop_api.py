@@ -19,6 +19,7 @@ from tests.workshop_helpers import (
     api_token,
     create_workshop,
     invite,
+    invited,
     latest_link,
     workshop_payload,
 )
@@ -83,20 +84,14 @@ def test_times_without_an_offset_and_wrong_types_are_named(
 def test_capacity_cannot_drop_below_the_seats_accepted_and_a_new_venue_is_told_once(
     client: TestClient, session: Session
 ) -> None:
-    headers = api_token(session)
-    workshop_id = create_workshop(client, headers)
-    registered = registration(session)
-    invite(client, headers, workshop_id, registered.reference)
-    path, token = latest_link(session, registered)
-    client.post(path, data=accept_form(form_guard(token), ("A", "B", "a@example.my"),
-                                       ("C", "D", "c@example.my")))
+    reply = invited(client, session)
+    client.post(reply.path, data=accept_form(form_guard(reply.token), ("A", "B", "a@example.my"),
+                                             ("C", "D", "c@example.my")))
+    workshop = f"/api/v1/workshops/{reply.workshop_id}"
 
-    too_small = client.patch(f"/api/v1/workshops/{workshop_id}", json={"capacity": 1},
-                             headers=headers)
-    moved = client.patch(f"/api/v1/workshops/{workshop_id}", json={"venue": "Dewan Merdeka"},
-                         headers=headers)
-    unchanged = client.patch(f"/api/v1/workshops/{workshop_id}", json={"venue": "Dewan Merdeka"},
-                             headers=headers)
+    too_small = client.patch(workshop, json={"capacity": 1}, headers=reply.headers)
+    moved = client.patch(workshop, json={"venue": "Dewan Merdeka"}, headers=reply.headers)
+    unchanged = client.patch(workshop, json={"venue": "Dewan Merdeka"}, headers=reply.headers)
 
     assert too_small.status_code == 422 and too_small.json()["detail"][0]["loc"][-1] == "capacity"
     assert moved.status_code == unchanged.status_code == 200
@@ -152,22 +147,19 @@ def test_viewers_read_but_cannot_write_and_strangers_get_nothing(
 
 
 def test_attendee_lists_are_formula_safe_and_logged(client: TestClient, session: Session) -> None:
-    headers = api_token(session)
-    workshop_id = create_workshop(client, headers)
-    registered = registration(session, organisation_name="Persatuan 陈伟明 தமிழ்")
-    invite(client, headers, workshop_id, registered.reference)
-    path, token = latest_link(session, registered)
-    client.post(path, data=accept_form(form_guard(token), (HOSTILE[0], HOSTILE[1], "x@ex.my"),
-                                       **{"representatives-0-phone": HOSTILE[2]}))
-    base = f"/api/v1/workshops/{workshop_id}/attendees"
+    reply = invited(client, session, organisation_name="Persatuan 陈伟明 தமிழ்")
+    person = (HOSTILE[0], HOSTILE[1], "x@ex.my")
+    client.post(reply.path, data=accept_form(form_guard(reply.token), person,
+                                             **{"representatives-0-phone": HOSTILE[2]}))
+    base = f"/api/v1/workshops/{reply.workshop_id}/attendees"
 
-    listed = client.get(base, headers=headers).json()
-    csv_text = client.get(f"{base}.csv", headers=headers).content.decode("utf-8-sig")
-    workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"{base}.xlsx", headers=headers,
-                                                            params={"lang": "en"}).content))
+    listed = client.get(base, headers=reply.headers).json()
+    csv_text = client.get(f"{base}.csv", headers=reply.headers).content.decode("utf-8-sig")
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get(
+        f"{base}.xlsx", headers=reply.headers, params={"lang": "en"}).content))
 
     assert [(a["reference"], a["full_name"], a["checked_in_at"]) for a in listed] == [
-        (registered.reference, HOSTILE[0], None)]
+        (reply.registration.reference, HOSTILE[0], None)]
     assert "Persatuan 陈伟明 தமிழ்" in csv_text
     assert "'=HYPERLINK" in csv_text and "'@SUM(A1)" in csv_text and "'+60 12-345" in csv_text
     sheet = workbook.active

@@ -18,20 +18,21 @@ from tests.conftest import Clock
 from tests.smtp import SmtpServer
 from tests.staff_helpers import registration
 from tests.workshop_helpers import (
+    AISYAH,
     LINK,
+    RAVI,
     STARTS,
     accept_form,
     api_token,
     create_workshop,
     invitation_of,
     invite,
+    invited,
     latest_link,
     mail_kinds,
 )
 
 pytestmark = pytest.mark.usefixtures("staff_ready")
-AISYAH = ("Aisyah binti Ahmad", "Pengarah", "aisyah@example.org.my")
-RAVI = ("Ravi a/l Kumar", "Pegawai Program", "ravi@example.org.my")
 
 
 def test_the_invitation_mail_leads_to_a_page_where_the_registrant_accepts(
@@ -103,26 +104,24 @@ def test_inviting_twice_sends_nothing_new(client: TestClient, session: Session) 
 def test_declining_and_changing_the_answer_until_replies_close(
     client: TestClient, session: Session, clock: Clock
 ) -> None:
-    headers = api_token(session)
-    registered = registration(session, preferred_language="en")
-    workshop_id = create_workshop(client, headers)
-    invite(client, headers, workshop_id, registered.reference)
-    path, token = latest_link(session, registered)
+    reply = invited(client, session, preferred_language="en")
 
-    declined = client.post(path, data={"guard": form_guard(token), "answer": "decline",
-                                       "decline_reason": "Clash with our AGM"})
+    guard = form_guard(reply.token)
+    declined = client.post(reply.path, data={"guard": guard, "answer": "decline",
+                                             "decline_reason": "Clash with our AGM"})
     assert "will not attend" in declined.text
-    assert invitation_of(session, registered, workshop_id).decline_reason == "Clash with our AGM"
+    invitation = invitation_of(session, reply.registration, reply.workshop_id)
+    assert invitation.decline_reason == "Clash with our AGM"
 
-    client.post(path, data=accept_form(form_guard(token), AISYAH))
-    assert invitation_of(session, registered, workshop_id).status == "accepted"
+    client.post(reply.path, data=accept_form(guard, AISYAH))
+    assert invitation_of(session, reply.registration, reply.workshop_id).status == "accepted"
 
     clock.set(STARTS - dt.timedelta(days=2))  # replies have closed
-    page = client.get(path)
+    page = client.get(reply.path)
     assert "Send our answer" not in page.text and "alliance8.7@mohr.gov.my" in page.text
-    late = client.post(path, data={"guard": form_guard(token), "answer": "decline"})
+    late = client.post(reply.path, data={"guard": guard, "answer": "decline"})
     assert late.status_code == 403 and "Replies to this workshop have closed" in late.text
-    assert invitation_of(session, registered, workshop_id).status == "accepted"
+    assert invitation_of(session, reply.registration, reply.workshop_id).status == "accepted"
 
 
 @pytest.mark.parametrize("token", ["x" * 43, "short", "a" * 500])
@@ -140,22 +139,18 @@ def test_a_wrong_link_gets_a_clear_page_that_reveals_nothing(
 def test_a_cancelled_or_resent_invitations_old_link_is_dead(
     client: TestClient, session: Session
 ) -> None:
-    headers = api_token(session)
-    registered = registration(session)
-    workshop_id = create_workshop(client, headers)
-    invite(client, headers, workshop_id, registered.reference)
-    first_path, _ = latest_link(session, registered)
+    reply = invited(client, session)
     from app.services import invitations
 
-    invitation = invitation_of(session, registered, workshop_id)
-    invitations.resend_invitation(session=session, workshop_id=workshop_id,
+    invitation = invitation_of(session, reply.registration, reply.workshop_id)
+    invitations.resend_invitation(session=session, workshop_id=reply.workshop_id,
                                   invitation_id=invitation.id, staff_user_id=None,
                                   now=dt.datetime.now(dt.UTC))
     session.commit()
-    assert client.get(first_path).status_code == 404
-    second_path, _ = latest_link(session, registered)
+    assert client.get(reply.path).status_code == 404
+    second_path, _ = latest_link(session, reply.registration)
     assert client.get(second_path).status_code == 200
-    invitations.cancel_invitation(session=session, workshop_id=workshop_id,
+    invitations.cancel_invitation(session=session, workshop_id=reply.workshop_id,
                                   invitation_id=invitation.id, staff_user_id=None,
                                   now=dt.datetime.now(dt.UTC))
     session.commit()
@@ -163,16 +158,12 @@ def test_a_cancelled_or_resent_invitations_old_link_is_dead(
 
 
 def test_a_forged_post_changes_nothing(client: TestClient, session: Session) -> None:
-    headers = api_token(session)
-    registered = registration(session)
-    workshop_id = create_workshop(client, headers)
-    invite(client, headers, workshop_id, registered.reference)
-    path, _ = latest_link(session, registered)
+    reply = invited(client, session)
 
     for guard in ("", "0" * 64):
-        response = client.post(path, data=accept_form(guard, AISYAH))
+        response = client.post(reply.path, data=accept_form(guard, AISYAH))
         assert response.status_code == 403
-    assert invitation_of(session, registered, workshop_id).status == "invited"
+    assert invitation_of(session, reply.registration, reply.workshop_id).status == "invited"
 
 
 @pytest.mark.parametrize(("form", "field", "message"), [
@@ -198,13 +189,9 @@ def test_a_forged_post_changes_nothing(client: TestClient, session: Session) -> 
 def test_bad_replies_are_explained_beside_the_field_and_keep_what_was_typed(
     client: TestClient, session: Session, form: dict[str, str], field: str, message: str
 ) -> None:
-    headers = api_token(session)
-    registered = registration(session, preferred_language="en")
-    workshop_id = create_workshop(client, headers)
-    invite(client, headers, workshop_id, registered.reference)
-    path, token = latest_link(session, registered)
+    reply = invited(client, session, preferred_language="en")
 
-    response = client.post(path, data={"guard": form_guard(token), **form})
+    response = client.post(reply.path, data={"guard": form_guard(reply.token), **form})
 
     assert response.status_code == 422
     assert f'id="{field}-error"' in response.text
@@ -212,4 +199,4 @@ def test_bad_replies_are_explained_beside_the_field_and_keep_what_was_typed(
     for value in form.values():
         if len(value) < 100 and value not in ("accept", "decline", "maybe"):
             assert f'value="{value}"' in response.text
-    assert invitation_of(session, registered, workshop_id).status == "invited"
+    assert invitation_of(session, reply.registration, reply.workshop_id).status == "invited"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -15,12 +16,15 @@ from app.models import Invitation, OutboxMail, Registration
 from app.schemas.workshop import WorkshopCreate
 from app.services import staff_auth, workshops
 from app.services.workshop_mail import render as render_mail
-from tests.staff_helpers import SETUP, staff_user
+from tests.staff_helpers import SETUP, registration, staff_user
 
 STARTS = dt.datetime(2022, 11, 15, 9, 0, tzinfo=MALAYSIA)
 # After the registration deadline, before the workshop.
 NOW = dt.datetime(2022, 10, 21, 10, 0, tzinfo=MALAYSIA)
 LINK = re.compile(r"http://127\.0\.0\.1:8000(/invitation/([A-Za-z0-9_-]+))")
+# Representatives as a reply form names them: full name, designation, email.
+AISYAH = ("Aisyah binti Ahmad", "Pengarah", "aisyah@example.org.my")
+RAVI = ("Ravi a/l Kumar", "Pegawai Program", "ravi@example.org.my")
 
 
 def workshop_payload(**overrides: Any) -> dict[str, Any]:
@@ -71,6 +75,28 @@ def latest_link(session: Session, registration: Registration) -> tuple[str, str]
     found = LINK.search(render_mail(session=session, mail=mails[0]).body_text)
     assert found is not None
     return found.group(1), found.group(2)
+
+
+@dataclass(frozen=True)
+class Invited:
+    """An admin's API headers, a workshop, one registration invited to it, and its link."""
+
+    headers: dict[str, str]
+    registration: Registration
+    workshop_id: int
+    path: str
+    token: str
+
+
+def invited(client: TestClient, session: Session, *, workshop: dict[str, Any] | None = None,
+            **registration_overrides: Any) -> Invited:
+    """Create a workshop through the API, invite one new registration, return its link."""
+    headers = api_token(session)
+    workshop_id = create_workshop(client, headers, **(workshop or {}))
+    registered = registration(session, **registration_overrides)
+    invite(client, headers, workshop_id, registered.reference)
+    path, token = latest_link(session, registered)
+    return Invited(headers, registered, workshop_id, path, token)
 
 
 def accept_form(guard: str, *people: tuple[str, str, str], **extra: str) -> dict[str, str]:
