@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, HTTPException, Path, Request, status
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -14,7 +14,9 @@ from app.core.clock import utcnow
 from app.core.config import Settings, get_settings
 from app.core.db import declare_writes, forget_writes_declared, get_session
 from app.core.i18n import choose_language
+from app.models import Workshop
 from app.schemas.registration_fields import LIST_FIELDS
+from app.services import workshops
 from app.services.registration.writer import RegistrationWriter, get_registration_writer
 from app.vocab import Language
 
@@ -85,3 +87,11 @@ def registration_answers(form: FormData, fields: Iterable[str]) -> dict[str, Any
         value = form.getlist(field) if field in LIST_FIELDS else form.get(field, "")
         answers[field] = value if isinstance(value, list | str) else ""
     return answers
+
+
+def workshop_or_404(session: Session, workshop_id: int) -> Workshop:
+    """Return the workshop, or answer 404 for an id that names none."""
+    try:
+        return workshops.get_workshop(session=session, workshop_id=workshop_id)
+    except workshops.WorkshopNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No workshop has this id.") from None

@@ -7,11 +7,11 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator
 
-from fastapi import HTTPException, status
 from fastapi.responses import Response, StreamingResponse
 from sqlalchemy.orm import Session
 
 from app.core.config import MALAYSIA
+from app.deps import workshop_or_404
 from app.schemas.staff import RegistrationFilters
 from app.services import (
     attendee_export,
@@ -21,7 +21,6 @@ from app.services import (
     roadmap_contributors,
     staff_registrations,
     workshop_day,
-    workshops,
 )
 from app.services.exports import Cell
 
@@ -83,18 +82,13 @@ def export_response(
 def attendee_file(*, session: Session, workshop_id: int, staff_user_id: int,
                   language: str, file_format: str, via: str, now: dt.datetime) -> Response:
     """Log and return the attendee list as CSV or XLSX."""
-    try:
-        workshop = workshops.get_workshop(session=session, workshop_id=workshop_id)
-    except workshops.WorkshopNotFound:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No workshop has this id.") from None
+    workshop = workshop_or_404(session, workshop_id)
     rows = attendee_export.attendee_rows(session=session, workshop_id=workshop.id,
                                          language=language)
-    audit.record_export(session=session, staff_user_id=staff_user_id, file_format=file_format,
-                        via=via, filters={"workshop": str(workshop.id), "list": "attendees"},
-                        language=language, row_count=len(rows), now=now)
-    stamp = now.astimezone(MALAYSIA).strftime("%Y%m%d-%H%M")
-    headers = {"Content-Disposition":
-               f'attachment; filename="workshop-{workshop.id}-attendees-{stamp}.{file_format}"'}
+    headers = _logged_workshop(
+        session=session, workshop_id=workshop.id, staff_user_id=staff_user_id,
+        language=language, file_format=file_format, via=via, listing="attendees",
+        row_count=len(rows), now=now)
     if file_format == "csv":
         return Response(attendee_export.as_csv(rows, language), headers=headers,
                         media_type="text/csv; charset=utf-8")
@@ -118,10 +112,7 @@ def _logged_workshop(*, session: Session, workshop_id: int, staff_user_id: int, 
 def desk_file(*, session: Session, workshop_id: int, staff_user_id: int, language: str,
               now: dt.datetime) -> Response:
     """Log and return the registration desk's PDF: the sign-in sheet and the name badges."""
-    try:
-        workshop = workshops.get_workshop(session=session, workshop_id=workshop_id)
-    except workshops.WorkshopNotFound:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No workshop has this id.") from None
+    workshop = workshop_or_404(session, workshop_id)
     attendees = workshop_day.desk_attendees(session=session, workshop_id=workshop.id,
                                             language=language)
     headers = _logged_workshop(
@@ -136,10 +127,7 @@ def desk_file(*, session: Session, workshop_id: int, staff_user_id: int, languag
 def contributors_file(*, session: Session, workshop_id: int, staff_user_id: int,
                       language: str, file_format: str, now: dt.datetime) -> Response:
     """Log and return the roadmap contributors (organisations that attended) as CSV or XLSX."""
-    try:
-        workshop = workshops.get_workshop(session=session, workshop_id=workshop_id)
-    except workshops.WorkshopNotFound:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No workshop has this id.") from None
+    workshop = workshop_or_404(session, workshop_id)
     rows = roadmap_contributors.contributor_rows(
         workshop_day.contributors(session=session, workshop_id=workshop.id, language=language),
         language)

@@ -12,10 +12,9 @@ from fastapi import APIRouter, HTTPException, Path, Request, status
 from fastapi.responses import RedirectResponse, Response
 
 from app.core.i18n import N_
-from app.deps import LanguageDep, NowDep, SessionDep, WriteSessionDep
-from app.models import Workshop
+from app.deps import LanguageDep, NowDep, SessionDep, WriteSessionDep, workshop_or_404
 from app.routers.staff_deps import AdminOnly, FormDep, NoStoreRoute, StaffDep, render
-from app.services import working_groups, workshop_day, workshops
+from app.services import working_groups, workshop_day
 
 router = APIRouter(prefix="/workshops", route_class=NoStoreRoute, include_in_schema=False)
 WorkshopId = Annotated[int, Path(ge=1, le=2_147_483_647)]
@@ -29,12 +28,6 @@ PROBLEMS = {
 NOTICES = {"saved": N_("Your changes have been saved."),
            "applied": N_("The suggestion was applied: %(count)s people placed.")}
 
-
-def _workshop(session: SessionDep, workshop_id: int) -> Workshop:
-    try:
-        return workshops.get_workshop(session=session, workshop_id=workshop_id)
-    except workshops.WorkshopNotFound:
-        raise HTTPException(status.HTTP_404_NOT_FOUND) from None
 
 
 def _back(workshop_id: int, outcome: str) -> Response:
@@ -56,7 +49,7 @@ def _limit(text: object) -> int | None:
 def groups_page(request: Request, workshop_id: WorkshopId, staff: StaffDep,
                 session: SessionDep, language: LanguageDep) -> Response:
     """Show the groups, who is in each, and (for administrators) the forms to change them."""
-    workshop = _workshop(session, workshop_id)
+    workshop = workshop_or_404(session, workshop_id)
     query = request.query_params
     preview = None
     if query.get("preview") == "1" and staff.user.role == "admin":
@@ -74,7 +67,7 @@ def groups_page(request: Request, workshop_id: WorkshopId, staff: StaffDep,
 def group_list(request: Request, workshop_id: WorkshopId, group_id: RowId, staff: StaffDep,
                session: SessionDep, language: LanguageDep) -> Response:
     """Show one group's printable list: names, organisations and designations."""
-    workshop = _workshop(session, workshop_id)
+    workshop = workshop_or_404(session, workshop_id)
     try:
         group = working_groups.get_group(session=session, workshop_id=workshop_id,
                                          group_id=group_id)
@@ -91,7 +84,7 @@ def group_list(request: Request, workshop_id: WorkshopId, group_id: RowId, staff
 def make_defaults(workshop_id: WorkshopId, staff: StaffDep, session: WriteSessionDep,
                   now: NowDep) -> Response:
     """Create one group per pillar (those missing)."""
-    _workshop(session, workshop_id)
+    workshop_or_404(session, workshop_id)
     working_groups.create_default_groups(session=session, workshop_id=workshop_id,
                                          staff_user_id=staff.user.id, now=now)
     return _back(workshop_id, "notice=saved")
@@ -101,7 +94,7 @@ def make_defaults(workshop_id: WorkshopId, staff: StaffDep, session: WriteSessio
 def add(workshop_id: WorkshopId, form: FormDep, staff: StaffDep, session: WriteSessionDep,
         now: NowDep) -> Response:
     """Add a general group."""
-    _workshop(session, workshop_id)
+    workshop_or_404(session, workshop_id)
     try:
         working_groups.add_group(session=session, workshop_id=workshop_id,
                                  name_ms=str(form.get("name_ms", "")),
@@ -148,7 +141,7 @@ def remove(workshop_id: WorkshopId, group_id: RowId, staff: StaffDep,
 def apply_suggestion(workshop_id: WorkshopId, staff: StaffDep, session: WriteSessionDep,
                      now: NowDep) -> Response:
     """Place everyone not yet in a group as the previewed suggestion says."""
-    _workshop(session, workshop_id)
+    workshop_or_404(session, workshop_id)
     placed = working_groups.apply_suggestion(session=session, workshop_id=workshop_id,
                                              staff_user_id=staff.user.id, now=now)
     return _back(workshop_id, f"notice=applied&count={placed}")
@@ -158,7 +151,7 @@ def apply_suggestion(workshop_id: WorkshopId, staff: StaffDep, session: WriteSes
 def move(workshop_id: WorkshopId, form: FormDep, staff: StaffDep, session: WriteSessionDep,
          now: NowDep) -> Response:
     """Move the ticked people to a group (or out of every group)."""
-    _workshop(session, workshop_id)
+    workshop_or_404(session, workshop_id)
     ids = [int(str(value)) for value in form.getlist("person")
            if str(value).isascii() and str(value).isdecimal() and len(str(value)) <= 9][:1000]
     if not ids:

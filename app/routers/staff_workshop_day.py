@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Path, Request, status
+from fastapi import APIRouter, Path, Request, status
 from fastapi.responses import RedirectResponse, Response
 
 from app.core.i18n import N_, format_myt
-from app.deps import LanguageDep, NowDep, SessionDep, WriteSessionDep
+from app.deps import LanguageDep, NowDep, SessionDep, WriteSessionDep, workshop_or_404
 from app.models import Workshop
 from app.routers.staff_deps import FormDep, NoStoreRoute, StaffDep, render
 from app.services import check_in, workshop_day, workshops
@@ -36,12 +36,6 @@ REMOVED = N_("This person's organisation is no longer attending (its invitation 
 NO_ORGANISATION = N_("No registered organisation has this reference.")
 NAME_NEEDED = N_("Enter the person's full name (up to 200 characters).")
 
-
-def _workshop(session: SessionDep, workshop_id: int) -> Workshop:
-    try:
-        return workshops.get_workshop(session=session, workshop_id=workshop_id)
-    except workshops.WorkshopNotFound:
-        raise HTTPException(status.HTTP_404_NOT_FOUND) from None
 
 
 def _back(workshop_id: int, notice: str, query: str = "", anchor: str = "") -> Response:
@@ -68,7 +62,7 @@ def _desk(request: Request, staff: StaffDep, session: SessionDep, language: str,
 def desk(request: Request, workshop_id: WorkshopId, staff: StaffDep, session: SessionDep,
          language: LanguageDep) -> Response:
     """Show the check-in desk: search, one tap to check in, the live count."""
-    workshop = _workshop(session, workshop_id)
+    workshop = workshop_or_404(session, workshop_id)
     return _desk(request, staff, session, language, workshop,
                  request.query_params.get("q", "")[:200])
 
@@ -86,7 +80,7 @@ def check_in_person(request: Request, workshop_id: WorkshopId, representative_id
                     form: FormDep, staff: StaffDep, session: WriteSessionDep, now: NowDep,
                     language: LanguageDep) -> Response:
     """Check a person in (viewers too); checking in twice keeps the first time."""
-    workshop = _workshop(session, workshop_id)
+    workshop = workshop_or_404(session, workshop_id)
     try:
         done = check_in.check_in(session=session, workshop_id=workshop_id,
                                  representative_id=representative_id,
@@ -102,7 +96,7 @@ def undo(request: Request, workshop_id: WorkshopId, representative_id: RowId, fo
          staff: StaffDep, session: WriteSessionDep, now: NowDep,
          language: LanguageDep) -> Response:
     """Undo a mistaken check-in."""
-    workshop = _workshop(session, workshop_id)
+    workshop = workshop_or_404(session, workshop_id)
     try:
         check_in.undo_check_in(session=session, workshop_id=workshop_id,
                                representative_id=representative_id,
@@ -116,7 +110,7 @@ def undo(request: Request, workshop_id: WorkshopId, representative_id: RowId, fo
 def walk_in(request: Request, workshop_id: WorkshopId, form: FormDep, staff: StaffDep,
             session: WriteSessionDep, now: NowDep, language: LanguageDep) -> Response:
     """Add a walk-in from a registered organisation; over capacity is a warning, not a block."""
-    workshop = _workshop(session, workshop_id)
+    workshop = workshop_or_404(session, workshop_id)
     values = {name: str(form.get(name, "")).strip()
               for name in ("reference", "full_name", "designation")}
     if not 0 < len(values["full_name"]) <= 200 or len(values["designation"]) > 200:
@@ -140,7 +134,7 @@ def walk_in(request: Request, workshop_id: WorkshopId, form: FormDep, staff: Sta
 def personal_link(request: Request, workshop_id: WorkshopId, code: str, staff: StaffDep,
                   session: SessionDep, language: LanguageDep) -> Response:
     """Show the person a personal check-in link names, ready to confirm; this changes nothing."""
-    workshop = _workshop(session, workshop_id)
+    workshop = workshop_or_404(session, workshop_id)
     problem = ""
     found = None
     try:

@@ -15,8 +15,7 @@ from pydantic import ValidationError
 
 from app.core.config import MALAYSIA
 from app.core.i18n import N_, format_myt, gettext
-from app.deps import LanguageDep, NowDep, SessionDep, WriteSessionDep
-from app.models import Workshop
+from app.deps import LanguageDep, NowDep, SessionDep, WriteSessionDep, workshop_or_404
 from app.routers.export_responses import attendee_file
 from app.routers.staff_deps import AdminOnly, FiltersDep, FormDep, NoStoreRoute, StaffDep, render
 from app.schemas.reply import parse_reply
@@ -52,12 +51,6 @@ NOT_ENOUGH_SEATS = N_("Not enough seats are free for that many representatives."
 def _see_other(path: str) -> Response:
     return RedirectResponse(path, status_code=status.HTTP_303_SEE_OTHER)
 
-
-def _workshop(session: SessionDep, workshop_id: int) -> Workshop:
-    try:
-        return workshops.get_workshop(session=session, workshop_id=workshop_id)
-    except workshops.WorkshopNotFound:
-        raise HTTPException(status.HTTP_404_NOT_FOUND) from None
 
 
 def _local_input(moment: dt.datetime) -> str:
@@ -153,7 +146,7 @@ def send_invitations(workshop_id: WorkshopId, form: FormDep, staff: StaffDep,
     except ValidationError:
         raise HTTPException(status.HTTP_400_BAD_REQUEST,
                             detail="This form's filters are not the list's.") from None
-    _workshop(session, workshop_id)
+    workshop_or_404(session, workshop_id)
     try:
         result = invitations.invite(session=session, workshop_id=workshop_id, now=now,
                                     staff_user_id=staff.user.id, references=references,
@@ -168,7 +161,7 @@ def send_invitations(workshop_id: WorkshopId, form: FormDep, staff: StaffDep,
 def workshop_page(request: Request, workshop_id: WorkshopId, staff: StaffDep,
                   session: SessionDep, language: LanguageDep) -> Response:
     """Show a workshop: its seats, its invitations and their answers."""
-    workshop = _workshop(session, workshop_id)
+    workshop = workshop_or_404(session, workshop_id)
     query = request.query_params
     attendance, no_shows = workshop_day.after_the_day(session=session, workshop_id=workshop.id,
                                                       language=language)
@@ -186,7 +179,7 @@ def workshop_page(request: Request, workshop_id: WorkshopId, staff: StaffDep,
 def edit_workshop(request: Request, workshop_id: WorkshopId, staff: StaffDep,
                   session: SessionDep, language: LanguageDep) -> Response:
     """Show the workshop's details in a form."""
-    workshop = _workshop(session, workshop_id)
+    workshop = workshop_or_404(session, workshop_id)
     return _form(request, staff, language, {name: getattr(workshop, name) for name in FIELDS},
                  {}, workshop.id)
 
@@ -197,7 +190,7 @@ def change_workshop(request: Request, workshop_id: WorkshopId, form: FormDep, st
     """Change the details; a new date, time or venue is mailed to those invited, once."""
     values, errors = _read_details(form)
     if not errors:
-        _workshop(session, workshop_id)
+        workshop_or_404(session, workshop_id)
         try:
             workshops.update_workshop(session=session, workshop_id=workshop_id,
                                       changes=WorkshopPatch.model_validate(values),
@@ -212,7 +205,7 @@ def change_workshop(request: Request, workshop_id: WorkshopId, form: FormDep, st
 def _reply_page(request: Request, staff: StaffDep, session: SessionDep, language: str,
                 workshop_id: int, invitation_id: int, status_code: int = 200,
                 **context: Any) -> Response:
-    workshop = _workshop(session, workshop_id)
+    workshop = workshop_or_404(session, workshop_id)
     try:
         invitation = invitations.get_invitation(session=session, workshop_id=workshop_id,
                                                 invitation_id=invitation_id)
@@ -238,7 +231,7 @@ def record_reply(request: Request, workshop_id: WorkshopId, invitation_id: RowId
                  form: FormDep, staff: StaffDep, session: WriteSessionDep, now: NowDep,
                  language: LanguageDep) -> Response:
     """Record a reply on the organisation's behalf; it is logged with who and how it came."""
-    workshop = _workshop(session, workshop_id)
+    workshop = workshop_or_404(session, workshop_id)
     channel = str(form.get("channel", ""))
     answer = parse_reply(form, max_representatives=workshop.max_representatives)
     if channel not in REPLY_CHANNEL_CODES or channel == "link":

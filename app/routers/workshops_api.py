@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
-from app.deps import LanguageDep, NowDep, SessionDep, WriteSessionDep
+from app.deps import LanguageDep, NowDep, SessionDep, WriteSessionDep, workshop_or_404
 from app.models import StaffUser, Workshop
 from app.routers.export_responses import attendee_file
 from app.routers.staff_deps import ApiStaffDep, NoStoreRoute, api_staff
@@ -87,12 +87,6 @@ def _read(session: SessionDep, workshop: Workshop) -> WorkshopRead:
                         offered=seats.offered, invited=seats.invited, declined=seats.declined)
 
 
-def _workshop(session: SessionDep, workshop_id: int) -> Workshop:
-    try:
-        return workshops.get_workshop(session=session, workshop_id=workshop_id)
-    except workshops.WorkshopNotFound:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No workshop has this id.") from None
-
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=WorkshopRead,
              responses={403: _ADMIN_ONLY, 413: ERROR_RESPONSES[413], 422: ERROR_RESPONSES[422]})
@@ -110,7 +104,7 @@ def create_workshop(details: WorkshopCreate, staff: AdminDep, session: WriteSess
 @router.get("/{workshop_id}", response_model=WorkshopRead)
 def read_workshop(workshop_id: WorkshopId, session: SessionDep) -> WorkshopRead:
     """Return a workshop's details and its seats, counted in representatives."""
-    return _read(session, _workshop(session, workshop_id))
+    return _read(session, workshop_or_404(session, workshop_id))
 
 
 @router.patch("/{workshop_id}", response_model=WorkshopRead,
@@ -118,7 +112,7 @@ def read_workshop(workshop_id: WorkshopId, session: SessionDep) -> WorkshopRead:
 def change_workshop(workshop_id: WorkshopId, changes: WorkshopPatch, staff: AdminDep,
                     session: WriteSessionDep, now: NowDep) -> WorkshopRead:
     """Change a workshop's details; a new date, time or venue is mailed to invitees once."""
-    _workshop(session, workshop_id)
+    workshop_or_404(session, workshop_id)
     try:
         workshop = workshops.update_workshop(session=session, workshop_id=workshop_id,
                                              changes=changes, staff_user_id=staff.id, now=now)
@@ -133,7 +127,7 @@ def change_workshop(workshop_id: WorkshopId, changes: WorkshopPatch, staff: Admi
 def invite(workshop_id: WorkshopId, whom: InvitationsCreate, staff: AdminDep,
            session: WriteSessionDep, now: NowDep) -> InvitationsCreated:
     """Invite organisations by reference or by the list's filters; nobody is invited twice."""
-    _workshop(session, workshop_id)
+    workshop_or_404(session, workshop_id)
     try:
         result = invitations.invite(session=session, workshop_id=workshop_id, now=now,
                                     staff_user_id=staff.id, references=whom.references,
@@ -149,7 +143,7 @@ def invite(workshop_id: WorkshopId, whom: InvitationsCreate, staff: AdminDep,
 def list_invitations(workshop_id: WorkshopId, staff: ApiStaffDep, session: WriteSessionDep,
                      now: NowDep) -> list[InvitationRead]:
     """List the workshop's invitations with their answers and representatives."""
-    _workshop(session, workshop_id)
+    workshop_or_404(session, workshop_id)
     rows = invitations.list_invitations(session=session, workshop_id=workshop_id)
     audit.record(session=session, action="api_list_invitations", staff_user_id=staff.id,
                  now=now, detail={"workshop": workshop_id}, row_count=len(rows))
@@ -170,7 +164,7 @@ def list_attendees(workshop_id: WorkshopId, staff: ApiStaffDep, session: WriteSe
 
     `group` is the group's name in the request's language (`?lang=ms` or `en`).
     """
-    _workshop(session, workshop_id)
+    workshop_or_404(session, workshop_id)
     rows = workshop_day.desk_rows(session=session, workshop_id=workshop_id, language=language)
     audit.record(session=session, action="api_list_attendees", staff_user_id=staff.id,
                  now=now, detail={"workshop": workshop_id}, row_count=len(rows))
@@ -196,7 +190,7 @@ def check_in_attendee(workshop_id: WorkshopId, attendee_id: WorkshopId, staff: A
     Needs an administrator's token. Desk staff with a viewer's account check people in on
     the back-office check-in page (`/staff/workshops/{id}/check-in`) instead.
     """
-    _workshop(session, workshop_id)
+    workshop_or_404(session, workshop_id)
     try:
         done = check_in.check_in(session=session, workshop_id=workshop_id,
                                  representative_id=attendee_id, staff_user_id=staff.id, now=now)
