@@ -18,13 +18,10 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from app.models import OutboxMail
-from app.schemas.registration import RegistrationCreate
 from app.services.mailer import deliver_due
-from app.services.registration.receipt import Accepted
-from app.services.registration.writer import RegistrationWriter, Submission
 from app.services.smtp_process import SmtpProcess
 from tests.conftest import ROOT, TEST_DATABASE_URL, LiveServer
-from tests.factories import registration_payload
+from tests.factories import registration_payload, store_registrations
 from tests.smtp import (
     SilentServer,
     SmtpServer,
@@ -34,7 +31,6 @@ from tests.smtp import (
 
 WORKERS = 4
 REGISTRATIONS = 40
-IN_TIME = dt.datetime(2022, 10, 15, 2, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
@@ -42,21 +38,11 @@ def silent_server() -> Iterator[SilentServer]:
     yield from running_silent_server()
 
 
-def _store_registrations(engine: Engine, count: int) -> list[str]:
-    writer = RegistrationWriter(lambda: Session(engine, expire_on_commit=False))
-    outcomes = writer.store_batch([
-        Submission.of(RegistrationCreate.model_validate(registration_payload()), now=IN_TIME,
-                      idempotency_key=None, request_fingerprint="-")
-        for _ in range(count)
-    ])
-    assert all(isinstance(outcome, Accepted) for outcome in outcomes), outcomes
-    return [outcome.receipt.reference for outcome in outcomes]  # type: ignore[union-attr]
-
 
 def test_workers_running_at_once_send_each_message_exactly_once(
     committed_db: Engine, smtp_server: SmtpServer
 ) -> None:
-    references = _store_registrations(committed_db, REGISTRATIONS)
+    references = store_registrations(committed_db, REGISTRATIONS)
     smtp_server.handler.delay_seconds = 0.005  # so that the workers overlap
     settings = smtp_server.settings()
     start = threading.Barrier(WORKERS)
@@ -100,7 +86,7 @@ def _run_command(*arguments: str, env: dict[str, str]) -> subprocess.CompletedPr
 def test_send_emails_once_delivers_what_is_due_and_exits(
     committed_db: Engine, smtp_server: SmtpServer
 ) -> None:
-    _store_registrations(committed_db, 2)
+    store_registrations(committed_db, 2)
 
     result = _run_command("send-emails", "--once", env={
         "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_server.port)})
@@ -112,7 +98,7 @@ def test_send_emails_once_delivers_what_is_due_and_exits(
 
 
 def test_send_emails_without_smtp_host_keeps_mail_queued(committed_db: Engine) -> None:
-    _store_registrations(committed_db, 1)
+    store_registrations(committed_db, 1)
 
     result = _run_command("send-emails", "--once", env={"SMTP_HOST": ""})
 
@@ -126,7 +112,7 @@ def test_send_emails_without_smtp_host_keeps_mail_queued(committed_db: Engine) -
 def test_a_mail_server_that_never_answers_does_not_hold_up_registrations(
     live_server: LiveServer, committed_db: Engine, silent_server: SilentServer
 ) -> None:
-    _store_registrations(committed_db, 3)
+    store_registrations(committed_db, 3)
     settings = mail_settings(silent_server.port, smtp_timeout_seconds=3)
     worker_done = threading.Event()
 
@@ -158,7 +144,7 @@ def test_a_mail_server_that_never_answers_does_not_hold_up_registrations(
 def test_the_sending_process_delivers_each_message_once_and_each_is_recorded(
     committed_db: Engine, smtp_server: SmtpServer
 ) -> None:
-    _store_registrations(committed_db, 30)
+    store_registrations(committed_db, 30)
     courier = SmtpProcess(smtp_server.settings())
     try:
         with Session(committed_db, expire_on_commit=False) as session:
@@ -178,7 +164,7 @@ def test_the_sending_process_delivers_each_message_once_and_each_is_recorded(
 def test_when_the_sending_process_dies_the_mail_waits_and_goes_with_the_next(
     committed_db: Engine, smtp_server: SmtpServer
 ) -> None:
-    _store_registrations(committed_db, 2)  # four mails
+    store_registrations(committed_db, 2)  # four mails
     smtp_server.handler.delay_seconds = 1.5  # the server takes 1.5 s over each message
     courier = SmtpProcess(smtp_server.settings(smtp_timeout_seconds=10))
 

@@ -9,7 +9,6 @@ TEST_DATABASE_URL says.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import os
 import subprocess
 import sys
@@ -23,21 +22,17 @@ from pathlib import Path
 import httpx
 import pytest
 from alembic import command
-from sqlalchemy import Engine, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app.core.db import create_db_engine
 from app.models import OutboxMail
-from app.schemas.registration import RegistrationCreate
-from app.services.registration.receipt import Accepted
-from app.services.registration.writer import RegistrationWriter, Submission
 from tests.conftest import ROOT, LiveServer, alembic_config
-from tests.factories import registration_payload
+from tests.factories import registration_payload, store_registrations
 from tests.smtp import SmtpServer
 from tests.throwaway import PostgresCluster, running_postgres
 
 BURST = 200
-IN_TIME = dt.datetime(2022, 10, 15, 2, 0, tzinfo=dt.UTC)
 # A new connection for each request: on this busy machine a kept-alive connection now and
 # then meets uvicorn closing it as idle (see docs/operations.md), which is not what is tested.
 NO_KEEP_ALIVE = httpx.Limits(max_connections=40, max_keepalive_connections=0)
@@ -145,15 +140,6 @@ def test_a_burst_of_submissions_across_a_postgres_restart(cluster: PostgresClust
     assert log.count("database unavailable") == burst.statuses[503], log
 
 
-def _store_registrations(engine: Engine, count: int) -> None:
-    writer = RegistrationWriter(lambda: Session(engine, expire_on_commit=False))
-    outcomes = writer.store_batch([
-        Submission.of(RegistrationCreate.model_validate(registration_payload()), now=IN_TIME,
-                      idempotency_key=None, request_fingerprint="-")
-        for _ in range(count)
-    ])
-    assert all(isinstance(outcome, Accepted) for outcome in outcomes), outcomes
-
 
 def _wait_for(condition: object, timeout: float = 60) -> None:
     assert callable(condition)
@@ -168,7 +154,7 @@ def test_the_mail_worker_loop_carries_on_across_a_postgres_restart(
 ) -> None:
     url = _migrated_database(cluster, "mail")
     engine = create_db_engine(url)
-    _store_registrations(engine, 10)
+    store_registrations(engine, 10)
     smtp_server.handler.delay_seconds = 0.1  # so that the restart finds mail in flight
     log_path = tmp_path / "worker.log"
     with log_path.open("w") as log_file:
@@ -184,7 +170,7 @@ def test_the_mail_worker_loop_carries_on_across_a_postgres_restart(
         cluster.stop("fast")
         time.sleep(1.5)
         cluster.start()
-        _store_registrations(engine, 5)
+        store_registrations(engine, 5)
         _wait_for(lambda: len(smtp_server.received) >= 30)
         with Session(engine) as session:
             _wait_for(lambda: set(session.scalars(select(OutboxMail.status))) == {"sent"}
