@@ -165,6 +165,13 @@ def committed_db(engine: Engine) -> Iterator[Engine]:
 
 
 @pytest.fixture
+def committed_session(committed_db: Engine) -> Iterator[Session]:
+    """A session on `committed_db` whose objects stay readable after each commit."""
+    with Session(committed_db, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
 def payload() -> dict[str, object]:
     return registration_payload()
 

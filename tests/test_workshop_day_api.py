@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import AuditLog, Invitation, Representative
@@ -86,12 +85,6 @@ def test_a_viewer_token_cannot_check_in_and_bad_ids_get_clear_answers(
     assert removed.status_code == 409 and "no longer attending" in removed.json()["detail"]
     session.expire_all()
     assert session.get(Representative, person.id).checked_in_at is None  # type: ignore[union-attr]
-
-
-@pytest.fixture
-def committed_session(committed_db: Engine) -> Iterator[Session]:
-    with Session(committed_db, expire_on_commit=False) as session:
-        yield session
 
 
 def test_two_phones_checking_in_the_same_person_at_once_record_one_time(

@@ -7,12 +7,11 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.core.config import MALAYSIA
@@ -131,12 +130,6 @@ def test_a_changed_venue_tells_everyone_invited_or_accepted_once(session: Sessio
 
     assert [_kinds(session, i).count("workshop_changed") for i in (accepted, invited, declined)] \
         == [1, 1, 0]
-
-
-@pytest.fixture
-def committed_session(committed_db: Engine) -> Iterator[Session]:
-    with Session(committed_db, expire_on_commit=False) as session:
-        yield session
 
 
 def test_racing_accepts_take_exactly_the_capacity_and_the_rest_wait(
