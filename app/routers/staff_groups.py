@@ -6,19 +6,15 @@ Any staff member can see the groups and print a group's list; changes need an ad
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, HTTPException, Path, Request, status
+from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 
 from app.core.i18n import N_
-from app.deps import LanguageDep, NowDep, SessionDep, WriteSessionDep, workshop_or_404
+from app.deps import LanguageDep, NowDep, RowId, SessionDep, WriteSessionDep, workshop_or_404
 from app.routers.staff_deps import AdminOnly, FormDep, NoStoreRoute, StaffDep, render
 from app.services import working_groups, workshop_day
 
 router = APIRouter(prefix="/workshops", route_class=NoStoreRoute, include_in_schema=False)
-WorkshopId = Annotated[int, Path(ge=1, le=2_147_483_647)]
-RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 PROBLEMS = {
     "none_selected": N_("Select at least one person first."),
     "not_empty": N_("Only an empty group can be removed: move its people first."),
@@ -46,7 +42,7 @@ def _limit(text: object) -> int | None:
 
 
 @router.get("/{workshop_id}/groups")
-def groups_page(request: Request, workshop_id: WorkshopId, staff: StaffDep,
+def groups_page(request: Request, workshop_id: RowId, staff: StaffDep,
                 session: SessionDep, language: LanguageDep) -> Response:
     """Show the groups, who is in each, and (for administrators) the forms to change them."""
     workshop = workshop_or_404(session, workshop_id)
@@ -64,7 +60,7 @@ def groups_page(request: Request, workshop_id: WorkshopId, staff: StaffDep,
 
 
 @router.get("/{workshop_id}/groups/{group_id}")
-def group_list(request: Request, workshop_id: WorkshopId, group_id: RowId, staff: StaffDep,
+def group_list(request: Request, workshop_id: RowId, group_id: RowId, staff: StaffDep,
                session: SessionDep, language: LanguageDep) -> Response:
     """Show one group's printable list: names, organisations and designations."""
     workshop = workshop_or_404(session, workshop_id)
@@ -81,7 +77,7 @@ def group_list(request: Request, workshop_id: WorkshopId, group_id: RowId, staff
 
 
 @router.post("/{workshop_id}/groups/defaults", dependencies=[AdminOnly])
-def make_defaults(workshop_id: WorkshopId, staff: StaffDep, session: WriteSessionDep,
+def make_defaults(workshop_id: RowId, staff: StaffDep, session: WriteSessionDep,
                   now: NowDep) -> Response:
     """Create one group per pillar (those missing)."""
     workshop_or_404(session, workshop_id)
@@ -91,7 +87,7 @@ def make_defaults(workshop_id: WorkshopId, staff: StaffDep, session: WriteSessio
 
 
 @router.post("/{workshop_id}/groups/add", dependencies=[AdminOnly])
-def add(workshop_id: WorkshopId, form: FormDep, staff: StaffDep, session: WriteSessionDep,
+def add(workshop_id: RowId, form: FormDep, staff: StaffDep, session: WriteSessionDep,
         now: NowDep) -> Response:
     """Add a general group."""
     workshop_or_404(session, workshop_id)
@@ -107,7 +103,7 @@ def add(workshop_id: WorkshopId, form: FormDep, staff: StaffDep, session: WriteS
 
 
 @router.post("/{workshop_id}/groups/{group_id}/change", dependencies=[AdminOnly])
-def change(workshop_id: WorkshopId, group_id: RowId, form: FormDep, staff: StaffDep,
+def change(workshop_id: RowId, group_id: RowId, form: FormDep, staff: StaffDep,
            session: WriteSessionDep, now: NowDep) -> Response:
     """Rename a group or change its seat limit."""
     try:
@@ -124,7 +120,7 @@ def change(workshop_id: WorkshopId, group_id: RowId, form: FormDep, staff: Staff
 
 
 @router.post("/{workshop_id}/groups/{group_id}/remove", dependencies=[AdminOnly])
-def remove(workshop_id: WorkshopId, group_id: RowId, staff: StaffDep,
+def remove(workshop_id: RowId, group_id: RowId, staff: StaffDep,
            session: WriteSessionDep, now: NowDep) -> Response:
     """Remove an empty group."""
     try:
@@ -138,7 +134,7 @@ def remove(workshop_id: WorkshopId, group_id: RowId, staff: StaffDep,
 
 
 @router.post("/{workshop_id}/groups-suggestion", dependencies=[AdminOnly])
-def apply_suggestion(workshop_id: WorkshopId, staff: StaffDep, session: WriteSessionDep,
+def apply_suggestion(workshop_id: RowId, staff: StaffDep, session: WriteSessionDep,
                      now: NowDep) -> Response:
     """Place everyone not yet in a group as the previewed suggestion says."""
     workshop_or_404(session, workshop_id)
@@ -148,7 +144,7 @@ def apply_suggestion(workshop_id: WorkshopId, staff: StaffDep, session: WriteSes
 
 
 @router.post("/{workshop_id}/groups-move", dependencies=[AdminOnly])
-def move(workshop_id: WorkshopId, form: FormDep, staff: StaffDep, session: WriteSessionDep,
+def move(workshop_id: RowId, form: FormDep, staff: StaffDep, session: WriteSessionDep,
          now: NowDep) -> Response:
     """Move the ticked people to a group (or out of every group)."""
     workshop_or_404(session, workshop_id)

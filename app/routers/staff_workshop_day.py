@@ -7,22 +7,19 @@ needs an administrator's token.
 
 from __future__ import annotations
 
-from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Path, Request, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import RedirectResponse, Response
 
 from app.core.i18n import N_, format_myt
-from app.deps import LanguageDep, NowDep, SessionDep, WriteSessionDep, workshop_or_404
+from app.deps import LanguageDep, NowDep, RowId, SessionDep, WriteSessionDep, workshop_or_404
 from app.models import Workshop
 from app.routers.staff_deps import FormDep, NoStoreRoute, StaffDep, render
 from app.services import check_in, workshop_day, workshops
 from app.services.check_in_codes import PROBLEM_MESSAGES, CheckInCodeError, read_check_in_code
 
 router = APIRouter(prefix="/workshops", route_class=NoStoreRoute, include_in_schema=False)
-WorkshopId = Annotated[int, Path(ge=1, le=2_147_483_647)]
-RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 NOTICES = {
     "in": N_("Checked in."),
     "already": N_("Already checked in earlier; the first time is kept."),
@@ -59,7 +56,7 @@ def _desk(request: Request, staff: StaffDep, session: SessionDep, language: str,
 
 
 @router.get("/{workshop_id}/check-in")
-def desk(request: Request, workshop_id: WorkshopId, staff: StaffDep, session: SessionDep,
+def desk(request: Request, workshop_id: RowId, staff: StaffDep, session: SessionDep,
          language: LanguageDep) -> Response:
     """Show the check-in desk: search, one tap to check in, the live count."""
     workshop = workshop_or_404(session, workshop_id)
@@ -76,7 +73,7 @@ def _refused(request: Request, staff: StaffDep, session: SessionDep, language: s
 
 
 @router.post("/{workshop_id}/check-in/{representative_id}")
-def check_in_person(request: Request, workshop_id: WorkshopId, representative_id: RowId,
+def check_in_person(request: Request, workshop_id: RowId, representative_id: RowId,
                     form: FormDep, staff: StaffDep, session: WriteSessionDep, now: NowDep,
                     language: LanguageDep) -> Response:
     """Check a person in (viewers too); checking in twice keeps the first time."""
@@ -92,7 +89,7 @@ def check_in_person(request: Request, workshop_id: WorkshopId, representative_id
 
 
 @router.post("/{workshop_id}/check-in/{representative_id}/undo")
-def undo(request: Request, workshop_id: WorkshopId, representative_id: RowId, form: FormDep,
+def undo(request: Request, workshop_id: RowId, representative_id: RowId, form: FormDep,
          staff: StaffDep, session: WriteSessionDep, now: NowDep,
          language: LanguageDep) -> Response:
     """Undo a mistaken check-in."""
@@ -107,7 +104,7 @@ def undo(request: Request, workshop_id: WorkshopId, representative_id: RowId, fo
 
 
 @router.post("/{workshop_id}/walk-in")
-def walk_in(request: Request, workshop_id: WorkshopId, form: FormDep, staff: StaffDep,
+def walk_in(request: Request, workshop_id: RowId, form: FormDep, staff: StaffDep,
             session: WriteSessionDep, now: NowDep, language: LanguageDep) -> Response:
     """Add a walk-in from a registered organisation; over capacity is a warning, not a block."""
     workshop = workshop_or_404(session, workshop_id)
@@ -131,7 +128,7 @@ def walk_in(request: Request, workshop_id: WorkshopId, form: FormDep, staff: Sta
 
 
 @router.get("/{workshop_id}/check-in/{code}")
-def personal_link(request: Request, workshop_id: WorkshopId, code: str, staff: StaffDep,
+def personal_link(request: Request, workshop_id: RowId, code: str, staff: StaffDep,
                   session: SessionDep, language: LanguageDep) -> Response:
     """Show the person a personal check-in link names, ready to confirm; this changes nothing."""
     workshop = workshop_or_404(session, workshop_id)

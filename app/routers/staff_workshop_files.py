@@ -6,21 +6,18 @@ member may download them, like the attendee list; each download is in the audit 
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, HTTPException, Path, status
+from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import Response
 
-from app.deps import LanguageDep, NowDep, WriteSessionDep
+from app.deps import LanguageDep, NowDep, RowId, WriteSessionDep
 from app.routers.export_responses import contributors_file, desk_file
 from app.routers.staff_deps import NoStoreRoute, StaffDep
 
 router = APIRouter(prefix="/workshops", route_class=NoStoreRoute, include_in_schema=False)
-WorkshopId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 @router.get("/{workshop_id}/desk.pdf")
-def desk_pdf(workshop_id: WorkshopId, staff: StaffDep, session: WriteSessionDep, now: NowDep,
+def desk_pdf(workshop_id: RowId, staff: StaffDep, session: WriteSessionDep, now: NowDep,
              language: LanguageDep) -> Response:
     """Download the sign-in sheet and the name badges as one PDF (logged)."""
     return desk_file(session=session, workshop_id=workshop_id, staff_user_id=staff.user.id,
@@ -28,7 +25,7 @@ def desk_pdf(workshop_id: WorkshopId, staff: StaffDep, session: WriteSessionDep,
 
 
 @router.get("/{workshop_id}/contributors.{file_format}")
-def contributors(workshop_id: WorkshopId, file_format: str, staff: StaffDep,
+def contributors(workshop_id: RowId, file_format: str, staff: StaffDep,
                  session: WriteSessionDep, now: NowDep, language: LanguageDep) -> Response:
     """Download the organisations that attended, as CSV or XLSX (logged)."""
     if file_format not in ("csv", "xlsx"):

@@ -7,15 +7,15 @@ changes need an administrator.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, HTTPException, Path, Request, status
+from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from app.core.config import MALAYSIA
 from app.core.i18n import N_, format_myt, gettext
-from app.deps import LanguageDep, NowDep, SessionDep, WriteSessionDep, workshop_or_404
+from app.deps import LanguageDep, NowDep, RowId, SessionDep, WriteSessionDep, workshop_or_404
 from app.routers.export_responses import attendee_file
 from app.routers.staff_deps import AdminOnly, FiltersDep, FormDep, NoStoreRoute, StaffDep, render
 from app.schemas.reply import parse_reply
@@ -26,8 +26,6 @@ from app.vocab import REGISTRANT_INVITATION_STATUS_CODES as STATUS_CODES
 from app.vocab import REPLY_CHANNEL_CODES
 
 router = APIRouter(prefix="/workshops", route_class=NoStoreRoute, include_in_schema=False)
-WorkshopId = Annotated[int, Path(ge=1, le=2_147_483_647)]
-RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 FIELDS = tuple(WorkshopCreate.model_fields)
 # A page of the list holds 50; a hand-made selection never needs more than a few pages.
 MOST_SELECTED = 1000
@@ -137,7 +135,7 @@ def choose_workshop(request: Request, staff: StaffDep, session: SessionDep, now:
 
 
 @router.post("/{workshop_id}/invite", dependencies=[AdminOnly])
-def send_invitations(workshop_id: WorkshopId, form: FormDep, staff: StaffDep,
+def send_invitations(workshop_id: RowId, form: FormDep, staff: StaffDep,
                      session: WriteSessionDep, now: NowDep) -> Response:
     """Invite the selected registrations, or those the filters match; nobody is mailed twice."""
     references = [str(value) for value in form.getlist("reference")][:MOST_SELECTED] or None
@@ -158,7 +156,7 @@ def send_invitations(workshop_id: WorkshopId, form: FormDep, staff: StaffDep,
 
 
 @router.get("/{workshop_id}")
-def workshop_page(request: Request, workshop_id: WorkshopId, staff: StaffDep,
+def workshop_page(request: Request, workshop_id: RowId, staff: StaffDep,
                   session: SessionDep, language: LanguageDep) -> Response:
     """Show a workshop: its seats, its invitations and their answers."""
     workshop = workshop_or_404(session, workshop_id)
@@ -176,7 +174,7 @@ def workshop_page(request: Request, workshop_id: WorkshopId, staff: StaffDep,
 
 
 @router.get("/{workshop_id}/edit", dependencies=[AdminOnly])
-def edit_workshop(request: Request, workshop_id: WorkshopId, staff: StaffDep,
+def edit_workshop(request: Request, workshop_id: RowId, staff: StaffDep,
                   session: SessionDep, language: LanguageDep) -> Response:
     """Show the workshop's details in a form."""
     workshop = workshop_or_404(session, workshop_id)
@@ -185,7 +183,7 @@ def edit_workshop(request: Request, workshop_id: WorkshopId, staff: StaffDep,
 
 
 @router.post("/{workshop_id}/edit", dependencies=[AdminOnly])
-def change_workshop(request: Request, workshop_id: WorkshopId, form: FormDep, staff: StaffDep,
+def change_workshop(request: Request, workshop_id: RowId, form: FormDep, staff: StaffDep,
                     session: WriteSessionDep, now: NowDep, language: LanguageDep) -> Response:
     """Change the details; a new date, time or venue is mailed to those invited, once."""
     values, errors = _read_details(form)
@@ -220,14 +218,14 @@ def _reply_page(request: Request, staff: StaffDep, session: SessionDep, language
 
 
 @router.get("/{workshop_id}/invitations/{invitation_id}/reply", dependencies=[AdminOnly])
-def reply_form(request: Request, workshop_id: WorkshopId, invitation_id: RowId,
+def reply_form(request: Request, workshop_id: RowId, invitation_id: RowId,
                staff: StaffDep, session: SessionDep, language: LanguageDep) -> Response:
     """Show the form for a reply received by phone or letter."""
     return _reply_page(request, staff, session, language, workshop_id, invitation_id)
 
 
 @router.post("/{workshop_id}/invitations/{invitation_id}/reply", dependencies=[AdminOnly])
-def record_reply(request: Request, workshop_id: WorkshopId, invitation_id: RowId,
+def record_reply(request: Request, workshop_id: RowId, invitation_id: RowId,
                  form: FormDep, staff: StaffDep, session: WriteSessionDep, now: NowDep,
                  language: LanguageDep) -> Response:
     """Record a reply on the organisation's behalf; it is logged with who and how it came."""
@@ -257,7 +255,7 @@ def record_reply(request: Request, workshop_id: WorkshopId, invitation_id: RowId
 
 # After the reply routes, which its path would otherwise catch.
 @router.post("/{workshop_id}/invitations/{invitation_id}/{change}", dependencies=[AdminOnly])
-def change_invitation(workshop_id: WorkshopId, invitation_id: RowId, change: str,
+def change_invitation(workshop_id: RowId, invitation_id: RowId, change: str,
                       staff: StaffDep, session: WriteSessionDep, now: NowDep) -> Response:
     """Cancel an invitation (its link stops working) or send it again with a new link."""
     actions = {"cancel": invitations.cancel_invitation, "resend": invitations.resend_invitation}
@@ -272,7 +270,7 @@ def change_invitation(workshop_id: WorkshopId, invitation_id: RowId, change: str
 
 
 @router.get("/{workshop_id}/attendees.{file_format}")
-def attendee_export(workshop_id: WorkshopId, file_format: str, staff: StaffDep,
+def attendee_export(workshop_id: RowId, file_format: str, staff: StaffDep,
                     session: WriteSessionDep, now: NowDep, language: LanguageDep) -> Response:
     """Download the attendee list as CSV or XLSX (logged)."""
     if file_format not in ("csv", "xlsx"):

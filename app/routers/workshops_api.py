@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
-from app.deps import LanguageDep, NowDep, SessionDep, WriteSessionDep, workshop_or_404
+from app.deps import LanguageDep, NowDep, RowId, SessionDep, WriteSessionDep, workshop_or_404
 from app.models import StaffUser, Workshop
 from app.routers.export_responses import attendee_file
 from app.routers.staff_deps import ApiStaffDep, NoStoreRoute, api_staff
@@ -59,7 +59,6 @@ router = APIRouter(prefix="/api/v1/workshops", tags=["workshops"],
                               404: {"model": ErrorRead, "description": "No such workshop."}})
 _ADMIN_ONLY = {"model": ErrorRead, "description": "The token is not an administrator's."}
 _REPLIES_CLOSED = {"model": ErrorRead, "description": "Replies to the workshop have closed."}
-WorkshopId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -102,14 +101,14 @@ def create_workshop(details: WorkshopCreate, staff: AdminDep, session: WriteSess
 
 
 @router.get("/{workshop_id}", response_model=WorkshopRead)
-def read_workshop(workshop_id: WorkshopId, session: SessionDep) -> WorkshopRead:
+def read_workshop(workshop_id: RowId, session: SessionDep) -> WorkshopRead:
     """Return a workshop's details and its seats, counted in representatives."""
     return _read(session, workshop_or_404(session, workshop_id))
 
 
 @router.patch("/{workshop_id}", response_model=WorkshopRead,
               responses={403: _ADMIN_ONLY, 413: ERROR_RESPONSES[413], 422: ERROR_RESPONSES[422]})
-def change_workshop(workshop_id: WorkshopId, changes: WorkshopPatch, staff: AdminDep,
+def change_workshop(workshop_id: RowId, changes: WorkshopPatch, staff: AdminDep,
                     session: WriteSessionDep, now: NowDep) -> WorkshopRead:
     """Change a workshop's details; a new date, time or venue is mailed to invitees once."""
     workshop_or_404(session, workshop_id)
@@ -124,7 +123,7 @@ def change_workshop(workshop_id: WorkshopId, changes: WorkshopPatch, staff: Admi
 @router.post("/{workshop_id}/invitations", response_model=InvitationsCreated,
              responses={403: _ADMIN_ONLY, 409: _REPLIES_CLOSED, 413: ERROR_RESPONSES[413],
                         422: ERROR_RESPONSES[422]})
-def invite(workshop_id: WorkshopId, whom: InvitationsCreate, staff: AdminDep,
+def invite(workshop_id: RowId, whom: InvitationsCreate, staff: AdminDep,
            session: WriteSessionDep, now: NowDep) -> InvitationsCreated:
     """Invite organisations by reference or by the list's filters; nobody is invited twice."""
     workshop_or_404(session, workshop_id)
@@ -140,7 +139,7 @@ def invite(workshop_id: WorkshopId, whom: InvitationsCreate, staff: AdminDep,
 
 
 @router.get("/{workshop_id}/invitations", response_model=list[InvitationRead])
-def list_invitations(workshop_id: WorkshopId, staff: ApiStaffDep, session: WriteSessionDep,
+def list_invitations(workshop_id: RowId, staff: ApiStaffDep, session: WriteSessionDep,
                      now: NowDep) -> list[InvitationRead]:
     """List the workshop's invitations with their answers and representatives."""
     workshop_or_404(session, workshop_id)
@@ -158,7 +157,7 @@ def list_invitations(workshop_id: WorkshopId, staff: ApiStaffDep, session: Write
 
 
 @router.get("/{workshop_id}/attendees", response_model=list[AttendeeRead])
-def list_attendees(workshop_id: WorkshopId, staff: ApiStaffDep, session: WriteSessionDep,
+def list_attendees(workshop_id: RowId, staff: ApiStaffDep, session: WriteSessionDep,
                    now: NowDep, language: LanguageDep) -> list[AttendeeRead]:
     """List the accepted representatives, one item each, with their group and check-in.
 
@@ -183,7 +182,7 @@ def list_attendees(workshop_id: WorkshopId, staff: ApiStaffDep, session: WriteSe
                         409: {"model": ErrorRead,
                               "description": "The attendee's organisation is no longer "
                                              "accepted."}})
-def check_in_attendee(workshop_id: WorkshopId, attendee_id: WorkshopId, staff: AdminDep,
+def check_in_attendee(workshop_id: RowId, attendee_id: RowId, staff: AdminDep,
                       session: WriteSessionDep, now: NowDep) -> CheckInRead:
     """Check an attendee in; checking in twice keeps the first time.
 
@@ -208,7 +207,7 @@ _FILES: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {}, XLS
 
 
 @router.get("/{workshop_id}/attendees.csv", response_class=Response, responses=_FILES)
-def attendees_csv(workshop_id: WorkshopId, staff: ApiStaffDep, session: WriteSessionDep,
+def attendees_csv(workshop_id: RowId, staff: ApiStaffDep, session: WriteSessionDep,
                   now: NowDep, language: LanguageDep) -> Response:
     """Download the attendee list as CSV (UTF-8, for Excel)."""
     return attendee_file(session=session, workshop_id=workshop_id, staff_user_id=staff.id,
@@ -216,7 +215,7 @@ def attendees_csv(workshop_id: WorkshopId, staff: ApiStaffDep, session: WriteSes
 
 
 @router.get("/{workshop_id}/attendees.xlsx", response_class=Response, responses=_FILES)
-def attendees_xlsx(workshop_id: WorkshopId, staff: ApiStaffDep, session: WriteSessionDep,
+def attendees_xlsx(workshop_id: RowId, staff: ApiStaffDep, session: WriteSessionDep,
                    now: NowDep, language: LanguageDep) -> Response:
     """Download the attendee list as an Excel workbook."""
     return attendee_file(session=session, workshop_id=workshop_id, staff_user_id=staff.id,
