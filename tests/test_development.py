@@ -15,7 +15,8 @@ from app.commands.development import DEV_ADMIN_EMAIL
 from app.core.dev_mailbox import serve_caught_mail
 from app.models import Registration, StaffUser
 from tests.conftest import free_port
-from tests.test_mail_workers import _run_command, _store_registrations
+from tests.factories import store_registrations
+from tests.test_mail_workers import _run_command
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def test_mail_the_worker_sends_shows_on_the_local_page(
     committed_db: Engine, caught: tuple[int, str]
 ) -> None:
     smtp_port, page = caught
-    [reference] = _store_registrations(committed_db, 1)
+    [reference] = store_registrations(committed_db, 1)
 
     worker = _run_command("send-emails", "--once", env={
         "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port)})

@@ -9,8 +9,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from app.models import CallDeadline
+from tests.factories import store_registrations
 from tests.smtp import SmtpServer
-from tests.test_mail_workers import _run_command, _store_registrations
+from tests.test_mail_workers import _run_command
 
 
 def test_web_worker_and_a_second_start_state_the_first_recorded_deadline(
@@ -28,7 +29,7 @@ def test_web_worker_and_a_second_start_state_the_first_recorded_deadline(
     assert committed_client.get("/api/v1/call").json()["deadline"] == "2030-03-15T00:00:00+08:00"
 
     # A mail worker started on its own, with yet another REGISTRATION_DEADLINE.
-    _store_registrations(committed_db, 1)
+    store_registrations(committed_db, 1)
     worker = _run_command("send-emails", "--once", env={
         "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_server.port),
         "REGISTRATION_DEADLINE": "2031-01-01"})
