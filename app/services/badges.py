@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from app.core.i18n import format_myt
 from app.core.templating import environment, language_context
+from app.vocab import LANGUAGES
 
 TEMPLATE = "print/desk.html"
 # Empty numbered rows after the names, for people who arrive without being on the list.
@@ -28,6 +29,11 @@ class DeskAttendee:
     organisation: str
     designation: str = ""
     group: str = ""
+    # The badge speaks the representative's language (their organisation's preferred one),
+    # whatever language the desk prints the sheet in; empty: the sheet's.
+    badge_language: str = ""
+    badge_title: str = ""
+    badge_group: str = ""
 
 
 def desk_html(
@@ -42,6 +48,7 @@ def desk_html(
         "venue": venue,
         "attendees": ordered,
         "walk_in_rows": range(len(ordered) + 1, len(ordered) + 1 + WALK_IN_ROWS),
+        "badge_words": {code: language_context(code)["_"] for code in LANGUAGES},
         **language_context(language),
     }
     return environment().get_template(TEMPLATE).render(context)
