@@ -7,8 +7,10 @@ import math
 import time
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
+from limits import RateLimitItem, parse_many
+
+from app.core.ratelimit import limiter
 from app.services.staff_auth import email_key, token_hash
 
 # Failed sign-ins are counted per email (known or not, so the brake itself does not tell
@@ -45,23 +47,13 @@ _BRAKES = (
 
 
 @lru_cache
-def _failed_login_limits(limits: str) -> list[Any]:
-    from limits import parse_many
-
+def _failed_login_limits(limits: str) -> list[RateLimitItem]:
     return parse_many(limits)
 
 
-def _limiter() -> Any:
-    # Imported here, not at the top: app.core.ratelimit brings in FastAPI, which the
-    # command line (create-staff, export) would otherwise load for nothing.
-    from app.core.ratelimit import limiter
-
-    return limiter()
-
-
-def _login_keys(client: str, email: str) -> list[tuple[_LoginBrake, Any, list[str]]]:
+def _login_keys(client: str, email: str) -> list[tuple[_LoginBrake, RateLimitItem, list[str]]]:
     hashed_email = token_hash(email_key(email))
-    keys = []
+    keys: list[tuple[_LoginBrake, RateLimitItem, list[str]]] = []
     for brake in _BRAKES:
         who = [hashed_email] if brake.per_email else []
         who += [client] if brake.per_client else []
@@ -72,8 +64,8 @@ def _login_keys(client: str, email: str) -> list[tuple[_LoginBrake, Any, list[st
 def login_retry_after(*, client: str, email: str) -> int | None:
     """Return the seconds to wait if sign-ins failed too often here or for this email, else None."""
     for brake, item, who in _login_keys(client, email):
-        if not _limiter().test(item, brake.scope, *who):
-            reset_at, _remaining = _limiter().get_window_stats(item, brake.scope, *who)
+        if not limiter().test(item, brake.scope, *who):
+            reset_at, _remaining = limiter().get_window_stats(item, brake.scope, *who)
             return max(1, math.ceil(float(reset_at) - time.time()))
     return None
 
@@ -81,9 +73,9 @@ def login_retry_after(*, client: str, email: str) -> int | None:
 def record_failed_login(*, client: str, email: str) -> None:
     """Count one failed sign-in; log when the ceiling for an email across addresses is reached."""
     for brake, item, who in _login_keys(client, email):
-        _limiter().hit(item, brake.scope, *who)
+        limiter().hit(item, brake.scope, *who)
         # Locked requests are not counted, so this is true once per window.
-        if not brake.per_client and not _limiter().test(item, brake.scope, *who):
+        if not brake.per_client and not limiter().test(item, brake.scope, *who):
             log.warning(
                 "staff sign-in locked for one email from every address: %s failed sign-ins "
                 "(limit %s) for email key %s (the SHA-256 of the email, casefolded)",
