@@ -23,8 +23,9 @@ NINE_OH_FIVE = dt.datetime(2022, 11, 15, 9, 5, tzinfo=MALAYSIA)
 
 def _attendees(session: Session) -> tuple[int, list[int]]:
     workshop_id = stored_workshop(session, capacity=10)
-    people = accepted(session, workshop_id, registration(session), "Aminah", "Ravi", "Mei Ling")
-    for person, phone in zip(people, ("0123456789", "'+60 3-8886 5000", "ext. 5"),
+    people = accepted(session, workshop_id, registration(session), "Aminah", "Ravi", "Mei Ling",
+                      "Hostile")
+    for person, phone in zip(people, ("0123456789", "'+60 3-8886 5000", "ext. 5", "=1+2"),
                              strict=True):
         person.phone = phone
     people[0].checked_in_at = NINE_OH_FIVE.astimezone(dt.UTC)
@@ -46,6 +47,7 @@ def test_the_csv_writes_phones_as_dialled_and_times_in_malaysia(
     assert by_name["Aminah"]["Telephone"] == "012-345 6789"
     assert by_name["Ravi"]["Telephone"] == "03-8886 5000"
     assert by_name["Mei Ling"]["Telephone"] == "ext. 5"
+    assert by_name["Hostile"]["Telephone"] == "'=1+2"  # not a number: as typed, formula-safe
     assert by_name["Aminah"]["Checked in (Malaysia time)"] == "2022-11-15 09:05:00"
     assert by_name["Mei Ling"]["Checked in (Malaysia time)"] == ""
     assert sorted(int(row["Attendee id"]) for row in rows) == sorted(ids)
@@ -68,6 +70,8 @@ def test_the_xlsx_holds_text_phones_real_times_and_numeric_ids(
     phone = aminah[column["Telephone"]]
     assert (phone.value, phone.data_type) == ("012-345 6789", "s")
     assert ravi[column["Telephone"]].value == "03-8886 5000"
+    hostile = by_name["Hostile"][column["Telephone"]]
+    assert (hostile.value, hostile.data_type) == ("=1+2", "s")
     checked_in = aminah[column["Checked in (Malaysia time)"]]
     assert checked_in.value == dt.datetime(2022, 11, 15, 9, 5)
     assert checked_in.is_date and checked_in.number_format == "yyyy-mm-dd hh:mm"
