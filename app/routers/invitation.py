@@ -71,7 +71,9 @@ def _not_found(request: Request) -> Response:
 def _values(invitation: Invitation) -> dict[str, str]:
     values = {"answer": {"accepted": "accept", "waiting": "accept", "declined": "decline"}.get(
         invitation.status, ""), "decline_reason": invitation.decline_reason}
-    for number, person in enumerate(invitation.representatives):
+    # The people the reply named; walk-ins added at the desk are not the organisation's answer.
+    named = [person for person in invitation.representatives if not person.walk_in]
+    for number, person in enumerate(named):
         for name in REPRESENTATIVE_FIELDS:
             values[f"representatives-{number}-{name}"] = getattr(person, name)
     return values
