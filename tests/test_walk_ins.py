@@ -11,6 +11,7 @@ import threading
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -29,7 +30,7 @@ ON_THE_DAY = dt.datetime(2022, 11, 15, 8, 30, tzinfo=MALAYSIA)
 
 
 def _walk_in(client: TestClient, csrf: str, workshop_id: int, reference: str,
-             name: str = "Ravi a/l Kumar", **extra: str) -> object:
+             name: str = "Ravi a/l Kumar", **extra: str) -> Response:
     return client.post(f"/staff/workshops/{workshop_id}/walk-in?lang=en", data={
         "csrf_token": csrf, "reference": reference, "full_name": name,
         "designation": "Volunteer", **extra}, follow_redirects=False)
@@ -175,7 +176,7 @@ def test_walk_ins_open_on_the_workshops_day_and_a_setting_opens_them_earlier(
     csrf = sign_in(client, staff_user(session, role="viewer"))
     after = _walk_in(client, csrf, workshop_id, org.reference, name="Tan Ah Kow")
 
-    assert 'action="/staff/workshops/%d/walk-in"' % workshop_id not in desk.text
+    assert f'action="/staff/workshops/{workshop_id}/walk-in"' not in desk.text
     assert "Walk-ins can be added on the days of the workshop, from" in desk.text
     assert early.status_code == 409 and "only on the days of the workshop" in early.text
     assert widened.status_code == 303
