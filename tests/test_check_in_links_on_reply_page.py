@@ -58,6 +58,7 @@ def test_the_reply_page_draws_codes_only_for_the_people_the_reply_names(
                                    full_name=f"Walk-in {n}", designation="", email="",
                                    walk_in=True) for n in range(30))
     session.commit()
+    session.expire_all()  # the page reads the invitation's people afresh
 
     page = client.get(reply.path + "?lang=en")
 
