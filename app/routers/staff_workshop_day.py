@@ -10,7 +10,6 @@ person ready to confirm, and anyone else (the representative) a page to show at 
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request, status
@@ -26,7 +25,7 @@ from app.deps import (
     WriteSessionDep,
     workshop_or_404,
 )
-from app.models import Workshop
+from app.models import Registration, Representative, Workshop
 from app.routers.pages import render_page
 from app.routers.staff_deps import (
     FormDep,
@@ -211,7 +210,8 @@ def personal_link(request: Request, workshop_id: RowId, code: str,
 
 
 def _for_the_representative(
-    request: Request, workshop: Workshop, code: str, found: tuple[Any, Any] | None,
+    request: Request, workshop: Workshop, code: str,
+    found: tuple[Representative, Registration] | None,
     problem: str, status_code: int,
 ) -> Response:
     """Render the page a representative sees on their own link: the code to show at the desk.
