@@ -44,3 +44,24 @@ def test_an_accepted_reply_page_shows_a_scannable_check_in_link_that_checks_nobo
     decoded = subprocess.run(["zbarimg", "--raw", "-q", png], capture_output=True, text=True,  # noqa: S607
                              check=True).stdout.strip()
     assert decoded == links[0].replace("&amp;", "&")
+
+
+def test_the_reply_page_draws_codes_only_for_the_people_the_reply_names(
+    client: TestClient, session: Session
+) -> None:
+    # Walk-ins were checked in at the desk; however many there are, the page stays small.
+    reply = invited(client, session, workshop={"capacity": 50}, workshop_attendees=1)
+    client.post(reply.path, data=accept_form(form_guard(reply.token),
+                                             ("Nur Aisyah", "Officer", "aisyah@example.my")))
+    (named,) = session.scalars(select(Representative)).all()
+    session.add_all(Representative(invitation_id=named.invitation_id, position=1 + n,
+                                   full_name=f"Walk-in {n}", designation="", email="",
+                                   walk_in=True) for n in range(30))
+    session.commit()
+    session.expire_all()  # the page reads the invitation's people afresh
+
+    page = client.get(reply.path + "?lang=en")
+
+    assert page.status_code == 200
+    assert page.text.count('src="data:image/png;base64,') == 1
+    assert "Walk-in 7" not in page.text  # nor a row of the reply form each

@@ -77,9 +77,10 @@ def test_each_representative_gets_a_check_in_link_and_its_qr_code_in_the_accepta
     assert [part.get_filename() for part in confirmation.message.iter_attachments()] == [
         "workshop.ics"]
 
-    # The representative opens their own link: the sign-in page, and nobody is checked in.
-    own_view = client.get(text_links[0], follow_redirects=True)
-    assert "/staff/login" in str(own_view.url)
+    # The representative opens their own link: the code to show at the desk, nobody checked in.
+    own_view = client.get(text_links[0] + "?lang=en")
+    assert own_view.status_code == 200 and "Show this code at the registration desk" in (
+        own_view.text)
     assert all(person.checked_in_at is None
                for person in invitation_of(session, registered, workshop_id).representatives)
 

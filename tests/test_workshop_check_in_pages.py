@@ -9,9 +9,10 @@ from sqlalchemy.orm import Session
 
 from app.models import AuditLog, Invitation, Representative
 from app.services.check_in_codes import check_in_code
+from tests.conftest import Clock
 from tests.day_helpers import accepted
 from tests.staff_helpers import registration, sign_in, staff_user
-from tests.workshop_helpers import stored_workshop
+from tests.workshop_helpers import STARTS, stored_workshop
 
 pytestmark = pytest.mark.usefixtures("staff_ready")
 HOSTILE = '<script>alert("x")</script> Ahmad'
@@ -87,7 +88,9 @@ def test_the_personal_link_shows_the_person_and_changes_nothing(
     forged = client.get(f"/staff/workshops/{workshop_id}/check-in/{code[:-3]}xyz?lang=en")
     elsewhere = client.get(f"/staff/workshops/{other_workshop}/check-in/{code}?lang=en")
 
-    assert signed_out.status_code == 303 and "/staff/login" in signed_out.headers["location"]
+    # The representative opening their own link gets the code to show at the desk.
+    assert signed_out.status_code == 200 and "Show this code at the registration desk" in (
+        signed_out.text)
     assert shown.status_code == 200 and "Confirm check-in" in shown.text
     assert "&lt;script&gt;" in shown.text and "<script>alert" not in shown.text
     assert _person(session, person.id).checked_in_at is None
@@ -117,8 +120,9 @@ def test_a_removed_representative_cannot_be_checked_in(
 
 
 def test_a_walk_in_counts_against_capacity_with_a_warning(
-    client: TestClient, session: Session
+    client: TestClient, session: Session, clock: Clock
 ) -> None:
+    clock.set(STARTS)  # walk-ins are added on the workshop's day
     workshop_id = stored_workshop(session, capacity=1)
     org = registration(session)
     accepted(session, workshop_id, org, "Tan Ah Kow")
@@ -135,3 +139,29 @@ def test_a_walk_in_counts_against_capacity_with_a_warning(
     assert "over capacity" in shown.text and "Present: 1 of 2 expected" in shown.text
     assert "&lt;script&gt;" in shown.text and "<script>alert" not in shown.text
     assert nobody.status_code == 422 and "No registered organisation" in nobody.text
+
+
+def test_a_representative_opening_their_own_link_gets_the_code_to_show_at_the_desk(
+    client: TestClient, session: Session
+) -> None:
+    workshop_id = stored_workshop(session, capacity=10)
+    org = registration(session, preferred_language="ms")
+    (person,) = accepted(session, workshop_id, org, "Nur Aisyah binti Ahmad")
+    code = check_in_code(workshop_id=workshop_id, representative_id=person.id)
+    link = f"/staff/workshops/{workshop_id}/check-in/{code}"
+
+    in_their_language = client.get(link)
+    in_english = client.get(link + "?lang=en")
+    broken = client.get(f"/staff/workshops/{workshop_id}/check-in/{code[:-3]}xyz?lang=en")
+
+    assert in_their_language.status_code == 200
+    assert 'lang="ms"' in in_their_language.text
+    assert "Tunjukkan kod ini di meja pendaftaran" in in_their_language.text
+    assert in_english.status_code == 200
+    assert "Show this code at the registration desk" in in_english.text
+    assert "Nur Aisyah binti Ahmad" in in_english.text and code in in_english.text
+    assert 'src="data:image/png;base64,' in in_english.text
+    assert "Secretariat log in" not in in_english.text and "Confirm check-in" not in (
+        in_english.text)
+    assert broken.status_code == 404 and "incomplete or has been altered" in broken.text
+    assert _person(session, person.id).checked_in_at is None

@@ -145,7 +145,7 @@ def test_a_cancelled_or_resent_invitations_old_link_is_dead(
     invitation = invitation_of(session, reply.registration, reply.workshop_id)
     invitations.resend_invitation(session=session, workshop_id=reply.workshop_id,
                                   invitation_id=invitation.id, staff_user_id=None,
-                                  now=dt.datetime.now(dt.UTC))
+                                  now=STARTS - dt.timedelta(days=30))  # replies still open
     session.commit()
     assert client.get(reply.path).status_code == 404
     second_path, _ = latest_link(session, reply.registration)

@@ -86,6 +86,8 @@ class Settings(BaseSettings):
     workshop_offer_hours: float = Field(default=48.0, gt=0, le=24 * 60)
     # Invitees who have not answered get one reminder this long before replies close.
     workshop_reminder_hours: float = Field(default=72.0, gt=0, le=24 * 60)
+    # The check-in desk adds walk-ins on the workshop's days; this opens it earlier.
+    workshop_walk_in_days_before: int = Field(default=0, ge=0, le=365)
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=10, ge=0, le=200)
 

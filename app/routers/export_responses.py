@@ -1,4 +1,10 @@
-"""Export downloads for the staff pages and the staff API: logged, then streamed."""
+"""Export downloads for the staff pages and the staff API: read, made, then logged.
+
+Each file is read and made without SQLite's write lock, which public submissions wait
+for: the routes take a reading session, and the audit entry is written last, in a short
+transaction of its own (`_log_after_reading`). A streamed export is logged before its rows
+are sent, the count read first; its rows are read by another, reading, session.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ from fastapi.responses import Response, StreamingResponse
 from sqlalchemy.orm import Session
 
 from app.core.config import MALAYSIA
+from app.core.db import begin_write
 from app.deps import workshop_or_404
 from app.schemas.staff import RegistrationFilters
 from app.services import (
@@ -51,6 +58,7 @@ def export_response(
 ) -> Response:
     """Log an export and stream it; the rows are read while the response is being sent."""
     row_count = staff_registrations.count_registrations(session=session, filters=filters)
+    _log_after_reading(session)
     audit.record_export(
         session=session,
         staff_user_id=staff_user_id,
@@ -85,21 +93,32 @@ def attendee_file(*, session: Session, workshop_id: int, staff_user_id: int,
     workshop = workshop_or_404(session, workshop_id)
     rows = attendee_export.attendee_rows(session=session, workshop_id=workshop.id,
                                          language=language)
+    if file_format == "csv":
+        body, media_type = attendee_export.as_csv(rows, language), "text/csv; charset=utf-8"
+    else:
+        body, media_type = attendee_export.as_xlsx(rows, language), XLSX_MEDIA_TYPE
     headers = _logged_workshop(
-        session=session, workshop_id=workshop.id, staff_user_id=staff_user_id,
+        session=session, workshop_id=workshop_id, staff_user_id=staff_user_id,
         language=language, file_format=file_format, via=via, listing="attendees",
         row_count=len(rows), now=now)
-    if file_format == "csv":
-        return Response(attendee_export.as_csv(rows, language), headers=headers,
-                        media_type="text/csv; charset=utf-8")
-    return Response(attendee_export.as_xlsx(rows, language), headers=headers,
-                    media_type=XLSX_MEDIA_TYPE)
+    return Response(body, headers=headers, media_type=media_type)
+
+
+def _log_after_reading(session: Session) -> None:
+    """Start the short transaction that writes a download's audit entry, once it is made.
+
+    On SQLite this ends the reading transaction and takes the write lock only now, so
+    reading the rows and making the file (a PDF of hundreds of badges takes seconds) never
+    hold up a registration; on PostgreSQL it changes nothing.
+    """
+    begin_write(session)
 
 
 def _logged_workshop(*, session: Session, workshop_id: int, staff_user_id: int, language: str,
                      file_format: str, via: str, listing: str, row_count: int,
                      now: dt.datetime) -> dict[str, str]:
     """Log a workshop's download; return the response headers that name its file."""
+    _log_after_reading(session)
     audit.record_export(session=session, staff_user_id=staff_user_id, file_format=file_format,
                         via=via, filters={"workshop": str(workshop_id), "list": listing},
                         language=language, row_count=row_count, now=now)
@@ -115,13 +134,13 @@ def desk_file(*, session: Session, workshop_id: int, staff_user_id: int, languag
     workshop = workshop_or_404(session, workshop_id)
     attendees = workshop_day.desk_attendees(session=session, workshop_id=workshop.id,
                                             language=language)
-    headers = _logged_workshop(
-        session=session, workshop_id=workshop.id, staff_user_id=staff_user_id,
-        language=language, file_format="pdf", via="page", listing="desk",
-        row_count=len(attendees), now=now)
     pdf = badges.desk_pdf(workshop_title=workshop.title(language), attendees=attendees,
                           language=language, starts_at=workshop.starts_at,
                           venue=workshop.venue)
+    headers = _logged_workshop(
+        session=session, workshop_id=workshop_id, staff_user_id=staff_user_id,
+        language=language, file_format="pdf", via="page", listing="desk",
+        row_count=len(attendees), now=now)
     return Response(pdf, headers=headers, media_type="application/pdf")
 
 
@@ -133,12 +152,13 @@ def contributors_file(*, session: Session, workshop_id: int, staff_user_id: int,
         workshop_day.contributors(session=session, workshop_id=workshop.id, language=language),
         language)
     header = roadmap_contributors.contributor_headers(language)
+    if file_format == "csv":
+        body = roadmap_contributors.contributors_csv(rows, header)
+        media_type = "text/csv; charset=utf-8"
+    else:
+        body, media_type = roadmap_contributors.contributors_xlsx(rows, header), XLSX_MEDIA_TYPE
     headers = _logged_workshop(
-        session=session, workshop_id=workshop.id, staff_user_id=staff_user_id,
+        session=session, workshop_id=workshop_id, staff_user_id=staff_user_id,
         language=language, file_format=file_format, via="page", listing="contributors",
         row_count=len(rows), now=now)
-    if file_format == "csv":
-        return Response(roadmap_contributors.contributors_csv(rows, header), headers=headers,
-                        media_type="text/csv; charset=utf-8")
-    return Response(roadmap_contributors.contributors_xlsx(rows, header), headers=headers,
-                    media_type=XLSX_MEDIA_TYPE)
+    return Response(body, headers=headers, media_type=media_type)

@@ -71,7 +71,9 @@ def _not_found(request: Request) -> Response:
 def _values(invitation: Invitation) -> dict[str, str]:
     values = {"answer": {"accepted": "accept", "waiting": "accept", "declined": "decline"}.get(
         invitation.status, ""), "decline_reason": invitation.decline_reason}
-    for number, person in enumerate(invitation.representatives):
+    # The people the reply named; walk-ins added at the desk are not the organisation's answer.
+    named = [person for person in invitation.representatives if not person.walk_in]
+    for number, person in enumerate(named):
         for name in REPRESENTATIVE_FIELDS:
             values[f"representatives-{number}-{name}"] = getattr(person, name)
     return values
@@ -99,15 +101,17 @@ def _page(request: Request, session: SessionDep, now: NowDep, token: str,
 
 
 def _check_in_links(invitation: Invitation) -> dict[int, tuple[str, str]]:
-    """Return each accepted representative's check-in link and its QR code, for staff to scan.
+    """Return each named representative's check-in link and its QR code, for staff to scan.
 
-    Opening the link shows staff's sign-in page; only staff confirming checks anyone in.
+    Only the people the reply names: walk-ins added at the desk were checked in there, and
+    however many an administrator added, the page stays small. Opening the link shows the
+    representative the code to show at the desk; only staff confirming checks anyone in.
     """
     if invitation.status != "accepted":
         return {}
     links = {person.id: check_in_url(workshop_id=invitation.workshop_id,
                                      representative_id=person.id)
-             for person in invitation.representatives}
+             for person in invitation.representatives if not person.walk_in}
     return {person_id: (url, qr_data_uri(url)) for person_id, url in links.items()}
 
 

@@ -204,7 +204,7 @@ def workshop_planning(request: Request, staff: StaffDep, session: SessionDep,
 
 
 @backoffice.get("/exports/registrations.csv")
-def export_csv(staff: StaffDep, session: WriteSessionDep, stream_session: StreamSessionDep,
+def export_csv(staff: StaffDep, session: SessionDep, stream_session: StreamSessionDep,
                now: NowDep, language: LanguageDep, filters: FiltersDep) -> Response:
     """Download the filtered registrations as CSV (UTF-8, for Excel)."""
     return export_response(session=session, stream_session=stream_session,
@@ -213,7 +213,7 @@ def export_csv(staff: StaffDep, session: WriteSessionDep, stream_session: Stream
 
 
 @backoffice.get("/exports/registrations.xlsx")
-def export_xlsx(staff: StaffDep, session: WriteSessionDep, stream_session: StreamSessionDep,
+def export_xlsx(staff: StaffDep, session: SessionDep, stream_session: StreamSessionDep,
                 now: NowDep, language: LanguageDep, filters: FiltersDep) -> Response:
     """Download the filtered registrations as an Excel workbook."""
     return export_response(session=session, stream_session=stream_session,
@@ -229,4 +229,6 @@ backoffice.include_router(staff_workshop_day.router)
 backoffice.include_router(staff_workshop_files.router)
 backoffice.include_router(staff_groups.router)
 router.include_router(login_router, prefix="/staff")
+# A representative opens their own check-in link too: not behind the sign-in.
+router.include_router(staff_workshop_day.link_router, prefix="/staff")
 router.include_router(backoffice, prefix="/staff")

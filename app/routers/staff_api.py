@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.responses import Response
 
-from app.deps import LanguageDep, NowDep, WriteSessionDep
+from app.deps import LanguageDep, NowDep, SessionDep, WriteSessionDep
 from app.routers.export_responses import export_response
 from app.routers.staff_deps import (
     ApiStaffDep,
@@ -94,7 +94,7 @@ def read_registration(
 )
 def export_csv(
     staff: ApiStaffDep,
-    session: WriteSessionDep,
+    session: SessionDep,
     stream_session: StreamSessionDep,
     now: NowDep,
     language: LanguageDep,
@@ -126,7 +126,7 @@ def export_csv(
 )
 def export_xlsx(
     staff: ApiStaffDep,
-    session: WriteSessionDep,
+    session: SessionDep,
     stream_session: StreamSessionDep,
     now: NowDep,
     language: LanguageDep,

@@ -72,6 +72,20 @@ def signed_in_staff(request: Request, session: SessionDep, now: NowDep) -> staff
 StaffDep = Annotated[staff_auth.SignedIn, Depends(signed_in_staff)]
 
 
+def staff_if_signed_in(request: Request, session: SessionDep,
+                       now: NowDep) -> staff_auth.SignedIn | None:
+    """Return who is signed in, or None: for a page that anyone may open."""
+    try:
+        return signed_in_staff(request, session, now)
+    except HTTPException:
+        if session.in_transaction():
+            commit_short_transaction(session)  # a stale cookie's check, as a signed-in one
+        return None
+
+
+StaffIfSignedInDep = Annotated[staff_auth.SignedIn | None, Depends(staff_if_signed_in)]
+
+
 async def csrf_checked(request: Request, staff: StaffDep, language: LanguageDep) -> None:
     """Refuse a form that does not carry this session's CSRF token."""
     if request.method in SAFE_METHODS:

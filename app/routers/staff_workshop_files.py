@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import Response
 
-from app.deps import LanguageDep, NowDep, RowId, WriteSessionDep
+from app.deps import LanguageDep, NowDep, RowId, SessionDep
 from app.routers.export_responses import contributors_file, desk_file
 from app.routers.staff_deps import NoStoreRoute, StaffDep
 
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/workshops", route_class=NoStoreRoute, include_in_sch
 
 
 @router.get("/{workshop_id}/desk.pdf")
-def desk_pdf(workshop_id: RowId, staff: StaffDep, session: WriteSessionDep, now: NowDep,
+def desk_pdf(workshop_id: RowId, staff: StaffDep, session: SessionDep, now: NowDep,
              language: LanguageDep) -> Response:
     """Download the sign-in sheet and the name badges as one PDF (logged)."""
     return desk_file(session=session, workshop_id=workshop_id, staff_user_id=staff.user.id,
@@ -26,7 +26,7 @@ def desk_pdf(workshop_id: RowId, staff: StaffDep, session: WriteSessionDep, now:
 
 @router.get("/{workshop_id}/contributors.{file_format}")
 def contributors(workshop_id: RowId, file_format: str, staff: StaffDep,
-                 session: WriteSessionDep, now: NowDep, language: LanguageDep) -> Response:
+                 session: SessionDep, now: NowDep, language: LanguageDep) -> Response:
     """Download the organisations that attended, as CSV or XLSX (logged)."""
     if file_format not in ("csv", "xlsx"):
         raise HTTPException(status.HTTP_404_NOT_FOUND)

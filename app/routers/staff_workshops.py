@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from app.core.config import MALAYSIA
 from app.core.i18n import N_, format_myt, gettext
 from app.deps import LanguageDep, NowDep, RowId, SessionDep, WriteSessionDep, workshop_or_404
+from app.models import Workshop
 from app.routers.export_responses import attendee_file
 from app.routers.staff_deps import AdminOnly, FiltersDep, FormDep, NoStoreRoute, StaffDep, render
 from app.schemas.reply import parse_reply
@@ -44,6 +45,13 @@ FORM_MESSAGES = {
 REPLY_REFUSED = N_("This invitation cannot be answered now (cancelled, expired, or the "
                    "workshop has started).")
 NOT_ENOUGH_SEATS = N_("Not enough seats are free for that many representatives.")
+NOT_RESENT = {
+    "withdrawn": N_("Nothing was sent: this organisation has withdrawn its registration."),
+    "closed": N_("Nothing was sent: replies to this workshop have closed, so the invitation's "
+                 "link could not be used."),
+    "answered": N_("Nothing was sent: the organisation has already answered. Only an "
+                   "invitation not answered yet, or a cancelled one, can be sent again."),
+}
 
 
 def _see_other(path: str) -> Response:
@@ -157,20 +165,32 @@ def send_invitations(workshop_id: RowId, form: FormDep, staff: StaffDep,
 
 @router.get("/{workshop_id}")
 def workshop_page(request: Request, workshop_id: RowId, staff: StaffDep,
-                  session: SessionDep, language: LanguageDep) -> Response:
+                  session: SessionDep, now: NowDep, language: LanguageDep) -> Response:
     """Show a workshop: its seats, its invitations and their answers."""
-    workshop = workshop_or_404(session, workshop_id)
+    return _workshop_page(request, staff, session, now, language,
+                          workshop_or_404(session, workshop_id))
+
+
+def _workshop_page(request: Request, staff: StaffDep, session: SessionDep, now: NowDep,
+                   language: str, workshop: Workshop, status_code: int = 200,
+                   problem: str = "") -> Response:
     query = request.query_params
     attendance, no_shows = workshop_day.after_the_day(session=session, workshop_id=workshop.id,
                                                       language=language)
-    return render(request, "workshop_detail.html", language, staff=staff, workshop=workshop,
-                  attendance=attendance, no_shows=no_shows,
+    rows = invitations.list_invitations(session=session, workshop_id=workshop.id)
+    resent = [registration for invitation, registration in rows
+              if str(invitation.id) == query.get("resent")]
+    return render(request, "workshop_detail.html", language, status_code, staff=staff,
+                  workshop=workshop, attendance=attendance, no_shows=no_shows,
                   seats=workshops.seat_counts(session=session, workshop=workshop),
                   counts=workshops.invitation_counts(session=session, workshop_id=workshop.id),
                   accepted=workshops.accepted_breakdown(session=session, workshop_id=workshop.id),
-                  rows=invitations.list_invitations(session=session, workshop_id=workshop.id),
-                  statuses=STATUS_CODES, when=format_myt, saved=query.get("saved"),
-                  invited=query.get("invited"), already=query.get("already"))
+                  rows=rows, statuses=STATUS_CODES, when=format_myt, saved=query.get("saved"),
+                  invited=query.get("invited"), already=query.get("already"),
+                  resent=resent[0] if resent else None, problem=problem,
+                  resendable={invitation.id for invitation, registration in rows
+                              if not invitations.why_not_resend(invitation, registration,
+                                                                workshop, now)})
 
 
 @router.get("/{workshop_id}/edit", dependencies=[AdminOnly])
@@ -255,8 +275,9 @@ def record_reply(request: Request, workshop_id: RowId, invitation_id: RowId,
 
 # After the reply routes, which its path would otherwise catch.
 @router.post("/{workshop_id}/invitations/{invitation_id}/{change}", dependencies=[AdminOnly])
-def change_invitation(workshop_id: RowId, invitation_id: RowId, change: str,
-                      staff: StaffDep, session: WriteSessionDep, now: NowDep) -> Response:
+def change_invitation(request: Request, workshop_id: RowId, invitation_id: RowId, change: str,
+                      staff: StaffDep, session: WriteSessionDep, now: NowDep,
+                      language: LanguageDep) -> Response:
     """Cancel an invitation (its link stops working) or send it again with a new link."""
     actions = {"cancel": invitations.cancel_invitation, "resend": invitations.resend_invitation}
     if change not in actions:
@@ -266,12 +287,17 @@ def change_invitation(workshop_id: RowId, invitation_id: RowId, change: str,
                         staff_user_id=staff.user.id, now=now)
     except (invitations.InvitationNotFound, workshops.WorkshopNotFound):
         raise HTTPException(status.HTTP_404_NOT_FOUND) from None
-    return _see_other(f"/staff/workshops/{workshop_id}?saved=1#invitation-{invitation_id}")
+    except invitations.ResendRefused as refused:
+        return _workshop_page(request, staff, session, now, language,
+                              workshop_or_404(session, workshop_id), status.HTTP_409_CONFLICT,
+                              problem=NOT_RESENT[refused.reason])
+    done = f"resent={invitation_id}" if change == "resend" else "saved=1"
+    return _see_other(f"/staff/workshops/{workshop_id}?{done}#invitation-{invitation_id}")
 
 
 @router.get("/{workshop_id}/attendees.{file_format}")
 def attendee_export(workshop_id: RowId, file_format: str, staff: StaffDep,
-                    session: WriteSessionDep, now: NowDep, language: LanguageDep) -> Response:
+                    session: SessionDep, now: NowDep, language: LanguageDep) -> Response:
     """Download the attendee list as CSV or XLSX (logged)."""
     if file_format not in ("csv", "xlsx"):
         raise HTTPException(status.HTTP_404_NOT_FOUND)

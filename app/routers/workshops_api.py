@@ -207,7 +207,7 @@ _FILES: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {}, XLS
 
 
 @router.get("/{workshop_id}/attendees.csv", response_class=Response, responses=_FILES)
-def attendees_csv(workshop_id: RowId, staff: ApiStaffDep, session: WriteSessionDep,
+def attendees_csv(workshop_id: RowId, staff: ApiStaffDep, session: SessionDep,
                   now: NowDep, language: LanguageDep) -> Response:
     """Download the attendee list as CSV (UTF-8, for Excel)."""
     return attendee_file(session=session, workshop_id=workshop_id, staff_user_id=staff.id,
@@ -215,7 +215,7 @@ def attendees_csv(workshop_id: RowId, staff: ApiStaffDep, session: WriteSessionD
 
 
 @router.get("/{workshop_id}/attendees.xlsx", response_class=Response, responses=_FILES)
-def attendees_xlsx(workshop_id: RowId, staff: ApiStaffDep, session: WriteSessionDep,
+def attendees_xlsx(workshop_id: RowId, staff: ApiStaffDep, session: SessionDep,
                    now: NowDep, language: LanguageDep) -> Response:
     """Download the attendee list as an Excel workbook."""
     return attendee_file(session=session, workshop_id=workshop_id, staff_user_id=staff.id,

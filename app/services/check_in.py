@@ -1,4 +1,4 @@
-"""Checking representatives in on the workshop day, undoing a mistake, and walk-ins.
+"""Checking representatives in on the workshop day, and undoing a mistake (walk-ins: walk_ins).
 
 Checking in is one UPDATE … WHERE checked_in_at IS NULL, so when two staff phones check the
 same person in at once exactly one of them records the time, and both answer with it.
@@ -87,38 +87,3 @@ def undo_check_in(
                  detail={"workshop": workshop_id, "representative": person.id,
                          "was": was.isoformat()})
 
-
-def add_walk_in(
-    *, session: Session, workshop_id: int, reference: str, full_name: str, designation: str,
-    staff_user_id: int | None, now: dt.datetime,
-) -> Representative:
-    """Add a walk-in from a registered organisation, checked in now; capacity is not a block.
-
-    The organisation's invitation is accepted (made if it had none), as the person came.
-    """
-    registration = session.scalars(select(Registration).where(
-        Registration.reference == reference.strip().upper())).first()
-    if registration is None:
-        raise AttendeeNotFound(reference)
-    invitation = session.scalars(select(Invitation).where(
-        Invitation.workshop_id == workshop_id,
-        Invitation.registration_id == registration.id)).first()
-    if invitation is None:
-        invitation = Invitation(workshop_id=workshop_id, registration_id=registration.id,
-                                status="accepted", invited_at=now, replied_at=now)
-        session.add(invitation)
-        session.flush()
-    elif invitation.status != "accepted":
-        invitation.status = "accepted"
-        invitation.replied_at = now
-    position = 1 + max((p.position for p in invitation.representatives), default=-1)
-    person = Representative(invitation_id=invitation.id, position=position,
-                            full_name=full_name.strip(), designation=designation.strip(),
-                            email="", walk_in=True, checked_in_at=now,
-                            checked_in_by=staff_user_id)
-    session.add(person)
-    session.flush()
-    audit.record(session=session, action="walk_in_added", staff_user_id=staff_user_id, now=now,
-                 detail={"workshop": workshop_id, "reference": registration.reference,
-                         "representative": person.id})
-    return person

@@ -2,9 +2,10 @@
 
 The link carries a code signed with the portal's SECRET_KEY that names the workshop and the
 representative, so it cannot be guessed or altered, and the check-in page needs no lookup
-table. The page behind it is for signed-in staff only: a representative opening their own
-link sees the sign-in page, and only staff confirming on the page check anyone in. The code
-does not expire; removing the representative is what stops it working.
+table. Signed-in staff opening it get the person, ready to confirm; a representative
+opening their own link gets a page that says to show this code at the desk, and only staff
+confirming on their page check anyone in. The code does not expire; removing the
+representative is what stops it working.
 """
 
 from __future__ import annotations

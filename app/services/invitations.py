@@ -12,6 +12,7 @@ from app.models import Invitation, Registration, Representative, Workshop
 from app.schemas.staff import RegistrationFilters
 from app.services import audit, seating, workshop_mail
 from app.services.invitation_links import issue_token
+from app.services.purge import is_erased
 from app.services.references import normalise_reference
 from app.services.staff_registrations import filtered
 from app.services.workshops import lock_workshop, status_rank
@@ -23,6 +24,19 @@ class InvitationNotFound(LookupError):
 
 class InvitingClosed(Exception):
     """Replies to the workshop have closed, so nobody new is invited."""
+
+
+class ResendRefused(Exception):
+    """The invitation cannot be sent again; `reason` says why (see `why_not_resend`)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# Only an invitation not answered yet, or one cancelled (invited again), is sent again:
+# for an answer given, another invitation would mean nothing.
+RESENDABLE = ("invited", "cancelled")
 
 
 @dataclass(frozen=True)
@@ -111,11 +125,15 @@ def resend_invitation(
 ) -> Invitation:
     """Send the invitation again with a new link (the old one stops working).
 
-    A cancelled invitation is invited again.
+    A cancelled invitation is invited again. Refused (ResendRefused) for a withdrawn or
+    erased registration, once replies have closed, and for an answer already given.
     """
-    lock_workshop(session=session, workshop_id=workshop_id)
+    workshop = lock_workshop(session=session, workshop_id=workshop_id)
     invitation = get_invitation(session=session, workshop_id=workshop_id,
                                 invitation_id=invitation_id)
+    refusal = why_not_resend(invitation, invitation.registration, workshop, now)
+    if refusal:
+        raise ResendRefused(refusal)
     if invitation.status == "cancelled":
         invitation.status = "invited"
         invitation.representatives.clear()
@@ -128,6 +146,20 @@ def resend_invitation(
     audit.record(session=session, action="invitation_resent", staff_user_id=staff_user_id,
                  now=now, detail={"workshop": workshop_id, "invitation": invitation.id})
     return invitation
+
+
+def why_not_resend(invitation: Invitation, registration: Registration, workshop: Workshop,
+                   now: dt.datetime) -> str | None:
+    """Return why the invitation cannot be sent again now, or None if it can.
+
+    "withdrawn" (or erased: nobody is there to invite), "closed" (replies have closed, so
+    the link could not be used), or "answered" (the organisation has answered).
+    """
+    if registration.withdrawn_at is not None or is_erased(registration):
+        return "withdrawn"
+    if now >= workshop.replies_close_at:
+        return "closed"
+    return None if invitation.status in RESENDABLE else "answered"
 
 
 def list_invitations(

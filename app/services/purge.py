@@ -33,6 +33,11 @@ class PurgeResult:
     idempotency_records: int
 
 
+def is_erased(registration: Registration) -> bool:
+    """Say whether a registration's personal data has been erased."""
+    return registration.contact_email_key.startswith(ERASED_KEY_PREFIX)
+
+
 def retention_days(*, session: Session) -> int | None:
     """Return the retention period the secretariat set, in days, if any."""
     value = session.get(PortalSetting, RETENTION_SETTING)

@@ -114,3 +114,47 @@ def test_a_viewer_checks_a_person_in_with_the_keyboard_alone_on_a_phone(
     with new_session() as session:
         person = session.get(Representative, siti)
         assert person is not None and person.checked_in_at is not None
+
+
+def today(base_url: str, organisation: str, *names: str) -> tuple[int, str, list[int]]:
+    """A workshop that starts now, so the desk adds walk-ins, with accepted representatives."""
+    reference = register_by_api(base_url, organisation_name=organisation)
+    now = dt.datetime.now(dt.UTC)
+    with new_session() as session:
+        workshop = workshops.create_workshop(session=session, staff_user_id=None, now=now,
+                                             details=WorkshopCreate(
+            title_ms="Bengkel hari ini", title_en="Today's workshop",
+            starts_at=now + dt.timedelta(minutes=1), ends_at=now + dt.timedelta(hours=8),
+            venue="Dewan Besar, Putrajaya", replies_close_at=now - dt.timedelta(days=1),
+            capacity=10, max_representatives=1))
+        registered = session.scalars(
+            select(Registration).where(Registration.reference == reference)).one()
+        people = accepted(session, workshop.id, registered, *names)
+        return workshop.id, reference, [person.id for person in people]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_representatives_own_link_and_a_refused_walk_in_pass_axe_on_a_phone(
+    open_page: OpenPage, axe_check: AxeCheck, server: LiveServer,
+    monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    workshop_id, reference, (aminah,) = today(server.url, f"Pertubuhan Kod {lang}",
+                                              "Aminah binti Ali")
+    page = open_page(axe=True, **PHONE)
+
+    page.goto(check_in_url(workshop_id=workshop_id, representative_id=aminah,
+                           base_url=server.url) + f"?lang={lang}")
+    expect(page.locator("img.check-in-qr")).to_be_visible()
+    assert horizontal_overflow(page) == 0
+    axe_check(page)
+
+    sign_in(page, server.url, create_staff(monkeypatch), lang=lang)
+    page.goto(f"{server.url}/staff/workshops/{workshop_id}/check-in?lang={lang}")
+    page.fill("#reference", reference)
+    page.fill("#full_name", "Ravi a/l Kumar")
+    with page.expect_navigation():
+        page.locator("#walk-in ~ form button[type=submit]").click()
+    expect(page.locator("#organisation-answer")).to_be_visible()
+    expect(page.locator("#override_reason")).to_be_visible()
+    assert horizontal_overflow(page) == 0
+    axe_check(page)
