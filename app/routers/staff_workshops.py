@@ -170,7 +170,8 @@ def workshop_page(request: Request, workshop_id: RowId, staff: StaffDep,
                   accepted=workshops.accepted_breakdown(session=session, workshop_id=workshop.id),
                   rows=invitations.list_invitations(session=session, workshop_id=workshop.id),
                   statuses=STATUS_CODES, when=format_myt, saved=query.get("saved"),
-                  invited=query.get("invited"), already=query.get("already"))
+                  invited=query.get("invited"), already=query.get("already"),
+                  new_link=query.get("new_link") == "1")
 
 
 @router.get("/{workshop_id}/edit", dependencies=[AdminOnly])
@@ -257,7 +258,7 @@ def record_reply(request: Request, workshop_id: RowId, invitation_id: RowId,
 @router.post("/{workshop_id}/invitations/{invitation_id}/{change}", dependencies=[AdminOnly])
 def change_invitation(workshop_id: RowId, invitation_id: RowId, change: str,
                       staff: StaffDep, session: WriteSessionDep, now: NowDep) -> Response:
-    """Cancel an invitation (its link stops working) or send it again with a new link."""
+    """Cancel an invitation (its links stop working) or send it again (with the same link)."""
     actions = {"cancel": invitations.cancel_invitation, "resend": invitations.resend_invitation}
     if change not in actions:
         raise HTTPException(status.HTTP_404_NOT_FOUND)
