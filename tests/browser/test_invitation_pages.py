@@ -123,7 +123,8 @@ def test_the_staff_workshop_pages_pass_axe(open_page: OpenPage, axe_check: AxeCh
             Invitation.workshop_id == workshop_id)).one()
     for path in ("/staff/workshops", "/staff/workshops/new", f"/staff/workshops/{workshop_id}",
                  f"/staff/workshops/{workshop_id}/edit", "/staff/workshops/invite?category=cso",
-                 f"/staff/workshops/{workshop_id}/invitations/{invitation_id}/reply"):
+                 f"/staff/workshops/{workshop_id}/invitations/{invitation_id}/reply",
+                 f"/staff/workshops/{workshop_id}/invitations/{invitation_id}/new-link"):
         page.goto(f"{server.url}{path}")
         expect(page.locator("h1")).to_be_visible()
         axe_check(page)
