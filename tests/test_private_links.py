@@ -363,3 +363,35 @@ def test_withdrawing_kills_the_invitation_links_and_erasing_the_registrations(
     purge.purge(session=session, now=dt.datetime(2022, 10, 17, tzinfo=dt.UTC), keep_for=None)
     session.commit()
     assert client.get(manage_link).status_code == 404
+
+
+def test_a_token_opens_only_its_own_kind_of_row_and_only_with_this_key(
+    client: TestClient, session: Session
+) -> None:
+    from app.core.config import get_settings
+    from app.services import invitation_links, private_links
+
+    headers = api_token(session)
+    workshop_id = create_workshop(client, headers)
+    registered = registration(session)
+    invite(client, headers, workshop_id, registered.reference)
+    invitation = invitation_of(session, registered, workshop_id)
+    nonce = invitation.link_nonce
+    assert nonce is not None
+    # The same id and nonce, signed for the other kind of link, opens nothing.
+    as_manage = private_links.signed_token("manage", invitation.id, nonce)
+    assert invitation_links.find_by_token(session=session, token=as_manage) is None
+    token = str(invitation_links.invitation_token(invitation))
+    assert invitation_links.find_by_token(session=session, token=token) is invitation
+    # Another key (a rotated SECRET_KEY) makes another token.
+    settings = get_settings()
+    original = settings.secret_key
+    try:
+        settings.secret_key = "another-key"
+        assert invitation_links.find_by_token(session=session, token=token) is None
+    finally:
+        settings.secret_key = original
+    # A damaged signature, or an id out of range, opens nothing and raises nothing.
+    damaged = token[:-1] + ("A" if token[-1] != "A" else "B")
+    assert invitation_links.find_by_token(session=session, token=damaged) is None
+    assert client.get(f"/invitation/99999999999.{token.partition('.')[2]}").status_code == 404
