@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.models import OutboxMail, Registration
 from app.services.mail_content import render_mail
+from app.services.private_links import manage_token
 from tests.factories import form_fields, registration_payload
 from tests.staff_helpers import sign_in, staff_user
 from tests.test_staff_access import STAFF_ROUTES
@@ -65,9 +66,7 @@ def test_hostile_text_is_stored_as_typed_but_without_direction_overrides(
 def test_public_pages_show_hostile_text_as_text(
     client: TestClient, session: Session, hostile: Registration
 ) -> None:
-    confirmation = next(m for m in session.scalars(select(OutboxMail))
-                        if m.kind == "confirmation")
-    token = confirmation.manage_token
+    token = manage_token(hostile)
     pages = {
         "form with errors": client.post("/", data=form_fields(**HOSTILE, contact_email="x")),
         "private link": client.get(f"/manage/{token}"),

@@ -18,6 +18,8 @@ from tests.factories import registration_payload
         ("sent to Aisyah.Ahmad+a87@example.org.my", "Aisyah.Ahmad+a87@example.org.my"),
         ("call +60 12-345 6789 now", "+60 12-345 6789"),
         ("GET /manage/Zx81_secretToken-abc 200", "Zx81_secretToken-abc"),
+        ("GET /manage/12.Zx81_signedToken-abc 200", "12.Zx81_signedToken-abc"),
+        ("POST /invitation/7.Qy2_signedToken-def 303", "Qy2_signedToken-def"),
     ],
 )
 def test_personal_data_is_masked(text: str, hidden: str) -> None:

@@ -78,7 +78,7 @@ def test_resend_confirmation_queues_a_new_one(client: TestClient, session: Sessi
     confirmations = session.scalars(
         select(OutboxMail).where(OutboxMail.kind == "confirmation")).all()
     assert len(confirmations) == 2
-    assert "new private link" in client.get(response.headers["location"]).text
+    assert "same private link as before" in client.get(response.headers["location"]).text
 
 
 def test_opening_a_registration_is_logged(client: TestClient, session: Session) -> None:

@@ -136,7 +136,7 @@ def test_a_wrong_link_gets_a_clear_page_that_reveals_nothing(
     assert client.post(f"/invitation/{token}", data={"answer": "decline"}).status_code == 404
 
 
-def test_a_cancelled_or_resent_invitations_old_link_is_dead(
+def test_a_resent_invitation_keeps_its_link_and_a_cancelled_one_loses_it(
     client: TestClient, session: Session
 ) -> None:
     reply = invited(client, session)
@@ -147,7 +147,7 @@ def test_a_cancelled_or_resent_invitations_old_link_is_dead(
                                   invitation_id=invitation.id, staff_user_id=None,
                                   now=STARTS - dt.timedelta(days=30))  # replies still open
     session.commit()
-    assert client.get(reply.path).status_code == 404
+    assert client.get(reply.path).status_code == 200
     second_path, _ = latest_link(session, reply.registration)
     assert client.get(second_path).status_code == 200
     invitations.cancel_invitation(session=session, workshop_id=reply.workshop_id,
@@ -155,6 +155,7 @@ def test_a_cancelled_or_resent_invitations_old_link_is_dead(
                                   now=dt.datetime.now(dt.UTC))
     session.commit()
     assert client.get(second_path).status_code == 404
+    assert client.get(reply.path).status_code == 404
 
 
 def test_a_forged_post_changes_nothing(client: TestClient, session: Session) -> None:

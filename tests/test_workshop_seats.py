@@ -19,7 +19,7 @@ from app.models import Invitation, OutboxMail, Registration, Representative
 from app.schemas.reply import ReplyAnswer, RepresentativeAnswer
 from app.schemas.workshop import WorkshopPatch
 from app.services import deadline, invitations, manage, seating, workshop_due, workshops
-from app.services.invitation_links import issue_token
+from app.services.invitation_links import invitation_token
 from app.services.private_links import form_guard
 from tests.conftest import ROOT, TEST_DATABASE_URL, LiveServer
 from tests.smtp import SmtpServer
@@ -27,9 +27,10 @@ from tests.staff_helpers import registration
 from tests.workshop_helpers import NOW, stored_workshop
 
 
-def _invited(session: Session, workshop_id: int, count: int) -> list[Invitation]:
+def _invited(session: Session, workshop_id: int, count: int,
+             now: dt.datetime = NOW) -> list[Invitation]:
     registered = [registration(session) for _ in range(count)]
-    invitations.invite(session=session, workshop_id=workshop_id, now=NOW, staff_user_id=None,
+    invitations.invite(session=session, workshop_id=workshop_id, now=now, staff_user_id=None,
                        references=[r.reference for r in registered])
     session.commit()
     return [session.scalars(select(Invitation).where(
@@ -139,7 +140,7 @@ def test_racing_accepts_take_exactly_the_capacity_and_the_rest_wait(
     soon = dt.datetime.now(dt.UTC) + dt.timedelta(days=30)
     workshop_id = stored_workshop(session, capacity=5, starts_at=soon)
     rows = _invited(session, workshop_id, 12)
-    tokens = [issue_token(invitation) for invitation in rows]
+    tokens = [str(invitation_token(invitation)) for invitation in rows]
     session.commit()
     server = LiveServer(workers=2)
     try:
@@ -177,7 +178,8 @@ def test_reminders_go_once_however_many_workers_run(committed_session: Session) 
     # Replies close in two days: within the three days before, when reminders fall due.
     workshop_id = stored_workshop(session, capacity=50, starts_at=starts,
                             replies_close_at=NOW + dt.timedelta(days=2))
-    rows = _invited(session, workshop_id, 8)
+    # Invited a week ago: long enough before the reminder to be reminded.
+    rows = _invited(session, workshop_id, 8, now=NOW - dt.timedelta(days=7))
     seating.reply(session=session, invitation=rows[0], answer=_accept(1), now=NOW)
     session.commit()
     engine = session.get_bind()
@@ -238,4 +240,4 @@ def test_a_withdrawn_registration_gives_up_its_seats(session: Session) -> None:
                                  now=closes - dt.timedelta(days=1))
 
     session.expire_all()
-    assert (first.status, first.token_hash, second.status) == ("cancelled", None, "offered")
+    assert (first.status, first.link_nonce, second.status) == ("cancelled", None, "offered")

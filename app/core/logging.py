@@ -21,7 +21,7 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # International numbers (+…) and Malaysian ones (0…); dates and times are left alone.
 _PHONE = re.compile(r"(?<![\w/.:-])(?:\+\d[\d\s-]{6,}\d|0\d{1,2}[\s-]?\d{3,4}[\s-]?\d{4})(?![\w-])")
 # Private links carry their secret in the path.
-_PRIVATE_PATH = re.compile(r"(/(?:manage|confirmation)/)[^\s/?\"]+")
+_PRIVATE_PATH = re.compile(r"(/(?:manage|confirmation|invitation)/)[^\s/?\"]+")
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 

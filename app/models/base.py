@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from sqlalchemy import DateTime, MetaData, Table
 from sqlalchemy.engine import Dialect
@@ -51,3 +52,8 @@ def table_of(model: type[Base]) -> Table:
     table = model.__table__
     assert isinstance(table, Table)
     return table
+
+
+def new_link_nonce() -> str:
+    """Return a new random nonce for a row's private link (see `app.services.private_links`)."""
+    return secrets.token_hex(16)

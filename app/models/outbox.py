@@ -49,9 +49,6 @@ class OutboxMail(Base):
     subject: Mapped[str | None] = mapped_column(String(300), default=None)
     body_text: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
-    # A confirmation's private-link token, until the mail is sent; only its hash stays,
-    # on the registration.
-    manage_token: Mapped[str | None] = mapped_column(String(64), default=None)
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
     status: Mapped[str] = mapped_column(String(16), default="queued")
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -15,7 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, UTCDateTime
+from app.models.base import Base, UTCDateTime, new_link_nonce
 from app.vocab import CATEGORY_CODES, FOCUS_AREA_CODES, PILLAR_CODES, STATE_CODES
 from app.vocab import one_of as _one_of
 
@@ -77,7 +77,10 @@ class Registration(Base):
     consent_pdpa: Mapped[bool] = mapped_column(Boolean)
     consent_share_partners: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    # The registrant's private edit/withdraw link carries a token; only its SHA-256 is kept.
+    # The registrant's private link is signed from the id and this nonce (`private_links`);
+    # a new nonce kills every older link, and an erased registration has none.
+    link_nonce: Mapped[str | None] = mapped_column(String(32), default=new_link_nonce)
+    # The SHA-256 of a link mailed before signed links, accepted until a new link is made.
     manage_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
     # Workshop planning, kept by the secretariat (invitations are rows of their own).
     staff_notes: Mapped[str] = mapped_column(Text, default="")

@@ -17,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import false
 
-from app.models.base import Base, UTCDateTime
+from app.models.base import Base, UTCDateTime, new_link_nonce
 from app.models.registration import Registration
 from app.vocab import INVITATION_STATUS_CODES, PILLAR_CODES, REPLY_CHANNEL_CODES
 
@@ -58,8 +58,9 @@ class Workshop(Base):
 class Invitation(Base):
     """One organisation's invitation to one workshop, and its answer.
 
-    The private link's token is kept only as its SHA-256; the token itself waits on the
-    invitation mail's outbox row until it is sent. `waiting_since` orders the waiting list.
+    The private link is signed from the id and `link_nonce` (`app.services.invitation_links`),
+    so no token is stored; `token_hash` is the SHA-256 of a link mailed before signed links,
+    accepted until a new link is made. `waiting_since` orders the waiting list.
     """
 
     __tablename__ = "invitation"
@@ -78,7 +79,12 @@ class Invitation(Base):
         ForeignKey("registration.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="invited")
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    # None while the invitation has no link (cancelled); a new nonce kills the older links.
+    link_nonce: Mapped[str | None] = mapped_column(String(32), default=new_link_nonce)
     invited_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # When the invitation itself was last mailed (invited, or sent again): a reminder goes
+    # only to those who have had it for a while (`workshop_due`).
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     waiting_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     # Seats asked for while waiting or offered: the representatives named when accepting.
     offer_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -27,7 +27,7 @@ from app.vocab import LANGUAGES
 router = APIRouter(prefix="/invitation", include_in_schema=False)
 
 FORGED_MESSAGE = N_("This answer could not be accepted because it did not come from this page. "
-                    "Open the link in the newest email about this workshop and try again.")
+                    "Open the link in an email about this workshop and try again.")
 NOT_ENOUGH_SEATS = N_("Only %(count)s seats are free: name at most that many representatives, "
                       "or keep the ones you named before")
 REFUSALS = {

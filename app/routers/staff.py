@@ -20,6 +20,7 @@ from app.routers import (
     staff_admin,
     staff_announcements,
     staff_groups,
+    staff_links,
     staff_outbox,
     staff_workshop_day,
     staff_workshop_files,
@@ -168,7 +169,8 @@ def registration_detail(request: Request, reference: str, staff: StaffDep,
                   invitations=invitations.registration_invitations(
                       session=session, registration_id=registration.id),
                   saved=request.query_params.get("saved") == "1",
-                  resent=request.query_params.get("resent") == "1", error=None)
+                  resent=request.query_params.get("resent") == "1",
+                  new_link=request.query_params.get("new_link") == "1", error=None)
 
 
 @backoffice.post("/registrations/{reference}", dependencies=[AdminOnly])
@@ -224,6 +226,8 @@ def export_xlsx(staff: StaffDep, session: SessionDep, stream_session: StreamSess
 backoffice.include_router(staff_admin.router)
 backoffice.include_router(staff_outbox.router)
 backoffice.include_router(staff_announcements.router)
+# Before the workshop pages: their POST /{change} would take the new-link form.
+backoffice.include_router(staff_links.router)
 backoffice.include_router(staff_workshops.router)
 backoffice.include_router(staff_workshop_day.router)
 backoffice.include_router(staff_workshop_files.router)

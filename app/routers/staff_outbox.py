@@ -61,7 +61,7 @@ def retry(mail_id: RowId, staff: StaffDep, session: WriteSessionDep, now: NowDep
 
 @router.post("/registrations/{reference}/resend", dependencies=[AdminOnly])
 def resend(reference: str, staff: StaffDep, session: WriteSessionDep, now: NowDep) -> Response:
-    """Send the registrant's confirmation again, with a new private link."""
+    """Send the registrant's confirmation again, with the private link it had before."""
     try:
         resend_confirmation(session=session, reference=reference, now=now,
                             actor=f"staff:{staff.user.id}", staff_user_id=staff.user.id)

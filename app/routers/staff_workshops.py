@@ -190,7 +190,8 @@ def _workshop_page(request: Request, staff: StaffDep, session: SessionDep, now: 
                   resent=resent[0] if resent else None, problem=problem,
                   resendable={invitation.id for invitation, registration in rows
                               if not invitations.why_not_resend(invitation, registration,
-                                                                workshop, now)})
+                                                                workshop, now)},
+                  new_link=query.get("new_link") == "1")
 
 
 @router.get("/{workshop_id}/edit", dependencies=[AdminOnly])
@@ -278,7 +279,7 @@ def record_reply(request: Request, workshop_id: RowId, invitation_id: RowId,
 def change_invitation(request: Request, workshop_id: RowId, invitation_id: RowId, change: str,
                       staff: StaffDep, session: WriteSessionDep, now: NowDep,
                       language: LanguageDep) -> Response:
-    """Cancel an invitation (its link stops working) or send it again with a new link."""
+    """Cancel an invitation (its link stops working) or send it again (with the same link)."""
     actions = {"cancel": invitations.cancel_invitation, "resend": invitations.resend_invitation}
     if change not in actions:
         raise HTTPException(status.HTTP_404_NOT_FOUND)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.models import Invitation, Registration, Representative, Workshop
 from app.schemas.staff import RegistrationFilters
 from app.services import audit, seating, workshop_mail
-from app.services.invitation_links import issue_token
+from app.services.invitation_links import ensure_link, kill_links
 from app.services.purge import is_erased
 from app.services.references import normalise_reference
 from app.services.staff_registrations import filtered
@@ -74,16 +74,16 @@ def invite(
     already = set(session.scalars(select(Invitation.registration_id).where(
         Invitation.workshop_id == workshop.id)))
     new = [registration for registration in registrations if registration.id not in already]
-    tokens: list[tuple[Invitation, Registration, str]] = []
+    made: list[tuple[Invitation, Registration]] = []
     for registration in new:
         invitation = Invitation(workshop_id=workshop.id, registration_id=registration.id,
-                                status="invited", invited_at=now)
-        tokens.append((invitation, registration, issue_token(invitation)))
+                                status="invited", invited_at=now, sent_at=now)
+        made.append((invitation, registration))
         session.add(invitation)
     session.flush()
     workshop_mail.queue(session, [
-        workshop_mail.mail_row("workshop_invitation", registration, invitation, now, token=token)
-        for invitation, registration, token in tokens])
+        workshop_mail.mail_row("workshop_invitation", registration, invitation, now)
+        for invitation, registration in made])
     result = InviteResult(len(new), len(registrations) - len(new), unknown)
     audit.record(session=session, action="workshop_invited", staff_user_id=staff_user_id,
                  now=now, detail={"workshop": workshop.id, "invited": result.invited,
@@ -105,12 +105,12 @@ def cancel_invitation(
     *, session: Session, workshop_id: int, invitation_id: int, staff_user_id: int | None,
     now: dt.datetime,
 ) -> Invitation:
-    """Cancel an invitation: its link stops working and any seats it held are offered on."""
+    """Cancel an invitation: every link mailed for it stops working, its seats are offered on."""
     workshop = lock_workshop(session=session, workshop_id=workshop_id)
     invitation = get_invitation(session=session, workshop_id=workshop_id,
                                 invitation_id=invitation_id)
     invitation.status = "cancelled"
-    invitation.token_hash = None
+    kill_links(invitation)
     invitation.offer_expires_at = None
     session.flush()
     audit.record(session=session, action="invitation_cancelled", staff_user_id=staff_user_id,
@@ -123,10 +123,11 @@ def resend_invitation(
     *, session: Session, workshop_id: int, invitation_id: int, staff_user_id: int | None,
     now: dt.datetime,
 ) -> Invitation:
-    """Send the invitation again with a new link (the old one stops working).
+    """Send the invitation again, with the same link as before (older mails' links still work).
 
-    A cancelled invitation is invited again. Refused (ResendRefused) for a withdrawn or
-    erased registration, once replies have closed, and for an answer already given.
+    A cancelled invitation is invited again, with a new link (the cancelled one's links stay
+    dead). Refused (ResendRefused) for a withdrawn or erased registration, once replies have
+    closed, and for an answer already given.
     """
     workshop = lock_workshop(session=session, workshop_id=workshop_id)
     invitation = get_invitation(session=session, workshop_id=workshop_id,
@@ -137,12 +138,13 @@ def resend_invitation(
     if invitation.status == "cancelled":
         invitation.status = "invited"
         invitation.representatives.clear()
-    token = issue_token(invitation)
+    ensure_link(invitation)
+    invitation.sent_at = now
     session.flush()
     registration = session.get(Registration, invitation.registration_id)
     assert registration is not None
     workshop_mail.queue(session, [workshop_mail.mail_row(
-        "workshop_invitation", registration, invitation, now, token=token)])
+        "workshop_invitation", registration, invitation, now)])
     audit.record(session=session, action="invitation_resent", staff_user_id=staff_user_id,
                  now=now, detail={"workshop": workshop_id, "invitation": invitation.id})
     return invitation
@@ -217,7 +219,7 @@ def withdraw_invitations(*, session: Session, registration_id: int, now: dt.date
     for invitation in open_ones:
         workshop = lock_workshop(session=session, workshop_id=invitation.workshop_id)
         invitation.status = "cancelled"
-        invitation.token_hash = None
+        kill_links(invitation)
         invitation.offer_expires_at = None
         session.flush()
         seating.offer_free_seats(session=session, workshop=workshop, now=now)

@@ -25,9 +25,12 @@ from app.core.config import ENQUIRIES_EMAIL, Settings, get_settings
 from app.core.templating import render_bodies, render_subject
 from app.models import OutboxMail, Registration
 from app.services import deadline
-from app.services.private_links import manage_url
+from app.services.private_links import manage_token, manage_url
 
-_PRIVATE_LINK = re.compile(r"(/manage/|/invitation/)[A-Za-z0-9_-]{20,}")
+# A signed token (`123.` and its HMAC), or a random one mailed before signed links.
+_PRIVATE_LINK = re.compile(r"(/manage/|/invitation/)(?:[0-9]+\.)?[A-Za-z0-9_-]{20,}")
+# The registrant mails that carry the registration's private link.
+MANAGE_LINK_KINDS = ("confirmation", "manage_new_link")
 
 
 class MailCannotBeRendered(Exception):
@@ -94,9 +97,12 @@ def render_mail(*, session: Session, mail: OutboxMail) -> RenderedMail:
         "registration": registration,
         "staff_url": _staff_url(registration.reference),
         "withdrawn_at": registration.withdrawn_at,
-        "manage_url": manage_url(mail.manage_token) if mail.manage_token else "",
+        "manage_url": "",
     }
-    if mail.kind == "confirmation":
+    token = manage_token(registration) if mail.kind in MANAGE_LINK_KINDS else None
+    if token is not None:
+        context["manage_url"] = manage_url(token)
+    if mail.kind in MANAGE_LINK_KINDS:
         context["last_moment"] = deadline.last_moment(deadline.registration_closes_at(session))
     reply_to = registration.contact_email if mail.kind in SECRETARIAT_KINDS else ""
     return RenderedMail(subject_of(mail, registration),

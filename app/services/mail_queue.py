@@ -35,14 +35,12 @@ def _message_id() -> str:
 
 def _row(
     kind: str, registration_id: int | None, address: str, language: str, now: dt.datetime,
-    manage_token: str | None,
 ) -> dict[str, Any]:
     return {
         "registration_id": registration_id,
         "kind": kind,
         "to_address": address,
         "language": language,
-        "manage_token": manage_token,
         "message_id": _message_id(),
         "status": "queued",
         "attempts": 0,
@@ -58,22 +56,21 @@ def to_registrant(
     address: str,
     language: str,
     now: dt.datetime,
-    manage_token: str | None = None,
 ) -> dict[str, Any]:
     """Make a mail to the registrant, in their language.
 
-    A confirmation carries the private link's token until it is sent, and forgets it then.
-    `registration_id` may be None until the registration is stored, and filled in then.
+    No private link is stored with it: the link is signed from the registration (or the
+    invitation) when the mail is rendered. `registration_id` may be None until the
+    registration is stored, and filled in then.
     """
-    return _row(kind, registration_id, address, language, now, manage_token)
+    return _row(kind, registration_id, address, language, now)
 
 
 def to_secretariat(
     kind: str, *, registration_id: int | None, now: dt.datetime
 ) -> dict[str, Any]:
     """Make a notice to the secretariat, in English."""
-    return _row(kind, registration_id, get_settings().notify_email, SECRETARIAT_LANGUAGE, now,
-                None)
+    return _row(kind, registration_id, get_settings().notify_email, SECRETARIAT_LANGUAGE, now)
 
 
 def queue(session: Session, rows: list[dict[str, Any]]) -> None:

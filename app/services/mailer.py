@@ -109,10 +109,10 @@ def _record(
     attempts = mail.attempts + 1
     values: dict[str, object]
     if outcome.status == "sent":
-        values = {"status": "sent", "sent_at": now, "last_error": "", "manage_token": None}
+        values = {"status": "sent", "sent_at": now, "last_error": ""}
         # What was sent is kept for staff, but the private link is for the registrant's
-        # eyes only: once it has gone out, the database keeps nothing but its hash, on
-        # the registration.
+        # eyes only: the stored copy has it removed (the link is signed from the row, so
+        # the database holds no usable link).
         if rendered is not None:
             values.update(subject=rendered.subject,
                           body_text=redact_private_links(rendered.body_text),

@@ -116,13 +116,14 @@ def _erase(*, session: Session, registration_id: int, now: dt.datetime) -> None:
             interest_statement=ERASED,
             staff_notes="",
             manage_token_hash=None,
+            link_nonce=None,  # every private link mailed to it stops working
             updated_at=now,
         )
     )
     session.execute(
         update(OutboxMail)
         .where(OutboxMail.registration_id == registration_id)
-        .values(to_address=ERASED, subject=ERASED, body_text="", body_html="", manage_token=None)
+        .values(to_address=ERASED, subject=ERASED, body_text="", body_html="")
     )
     session.execute(
         update(RegistrationEvent)

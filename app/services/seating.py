@@ -16,7 +16,6 @@ from app.core.config import get_settings
 from app.models import Invitation, Registration, Representative, Workshop
 from app.schemas.reply import ReplyAnswer
 from app.services import audit, workshop_mail
-from app.services.invitation_links import issue_token
 from app.services.workshop_seats import held_seats, lock_workshop
 
 
@@ -123,7 +122,7 @@ def offer_free_seats(*, session: Session, workshop: Workshop, now: dt.datetime) 
                                  Invitation.status == "waiting")
         .order_by(Invitation.waiting_since, Invitation.id))
     hours = dt.timedelta(hours=get_settings().workshop_offer_hours)
-    offers: list[tuple[Invitation, Registration, str]] = []
+    offers: list[tuple[Invitation, Registration]] = []
     for invitation in waiting:
         wanted = max(len(invitation.representatives), 1)
         if wanted > free:
@@ -133,23 +132,25 @@ def offer_free_seats(*, session: Session, workshop: Workshop, now: dt.datetime) 
         invitation.offer_expires_at = min(now + hours, workshop.starts_at)
         registration = session.get(Registration, invitation.registration_id)
         assert registration is not None
-        offers.append((invitation, registration, issue_token(invitation)))
+        offers.append((invitation, registration))
     session.flush()
     workshop_mail.queue(session, [
-        workshop_mail.mail_row("workshop_offer", registration, invitation, now, token=token)
-        for invitation, registration, token in offers])
+        workshop_mail.mail_row("workshop_offer", registration, invitation, now)
+        for invitation, registration in offers])
     return len(offers)
 
 
 def expire_offers(*, session: Session, workshop_id: int, now: dt.datetime) -> int:
-    """Expire the workshop's offers whose time ran out and pass the seats on; return how many."""
+    """Expire the workshop's offers whose time ran out and pass the seats on; return how many.
+
+    The invitation's link keeps working: its page says the offer ran out.
+    """
     workshop = lock_workshop(session=session, workshop_id=workshop_id)
     expired = list(session.scalars(select(Invitation).where(
         Invitation.workshop_id == workshop_id, Invitation.status == "offered",
         Invitation.offer_expires_at <= now)))
     for invitation in expired:
         invitation.status = "expired"
-        invitation.token_hash = None
     session.flush()
     if expired:
         offer_free_seats(session=session, workshop=workshop, now=now)

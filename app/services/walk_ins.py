@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from app.core.config import MALAYSIA, get_settings
 from app.models import Invitation, Registration, Representative, Workshop
 from app.services import audit
+from app.services.invitation_links import ensure_link
 from app.services.purge import is_erased
 from app.services.workshop_seats import lock_workshop
 
@@ -120,6 +121,8 @@ def add_walk_in(
         invitation.representatives[:] = staying
         invitation.status, invitation.replied_at = "accepted", now
         invitation.waiting_since = invitation.offer_expires_at = None
+    # An accepted invitation has a link, as any other: a cancelled one lost its own.
+    ensure_link(invitation)
     position = 1 + max((p.position for p in invitation.representatives), default=-1)
     person = Representative(invitation_id=invitation.id, position=position,
                             full_name=full_name.strip(), designation=designation.strip(),

@@ -4,6 +4,11 @@ Like the mailer, this owns its transactions: each workshop's work is committed o
 Any number of workers may run it at once. Reminders are claimed with an UPDATE that only
 one of them can win (`reminded_at IS NULL`), and offers are expired under the workshop's
 lock, so each reminder and each offer is sent once.
+
+A reminder is for those who have had the invitation for a while: it goes
+`WORKSHOP_REMINDER_HOURS` before replies close, and only to invitations last mailed at
+least `REMINDER_NEEDS_HOURS` before that moment. One sent later (inside the window, or
+just before it) is never reminded: its mail is still fresh.
 """
 
 from __future__ import annotations
@@ -11,14 +16,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.core.config import get_settings
 from app.core.db import begin_write
 from app.models import Invitation, Registration, Workshop
 from app.services import seating, workshop_mail
-from app.services.invitation_links import issue_token
+
+# How long before the reminder is due an invitation must have been mailed to get one.
+REMINDER_NEEDS_HOURS = 12
 
 
 @dataclass(slots=True)
@@ -32,20 +39,40 @@ def _workshops_with_expired_offers(session: Session, now: dt.datetime) -> list[i
         Invitation.status == "offered", Invitation.offer_expires_at <= now).distinct()))
 
 
+def reminder_due_at(replies_close_at: dt.datetime) -> dt.datetime:
+    """Return when a workshop's reminders are due."""
+    return replies_close_at - dt.timedelta(hours=get_settings().workshop_reminder_hours)
+
+
+def last_sent_for_reminder(replies_close_at: dt.datetime) -> dt.datetime:
+    """Return the latest an invitation may have been mailed and still get a reminder."""
+    return reminder_due_at(replies_close_at) - dt.timedelta(hours=REMINDER_NEEDS_HOURS)
+
+
 def _workshops_to_remind(session: Session, now: dt.datetime) -> list[int]:
     before = dt.timedelta(hours=get_settings().workshop_reminder_hours)
-    return list(session.scalars(select(Workshop.id).where(
-        Workshop.replies_close_at > now, Workshop.replies_close_at <= now + before,
-        Workshop.id.in_(select(Invitation.workshop_id).where(
-            Invitation.status == "invited", Invitation.reminded_at.is_(None))))))
+    rows = session.execute(
+        select(Workshop.id, Workshop.replies_close_at, func.min(Invitation.sent_at))
+        .join(Invitation, Invitation.workshop_id == Workshop.id)
+        .where(Workshop.replies_close_at > now, Workshop.replies_close_at <= now + before,
+               Invitation.status == "invited", Invitation.reminded_at.is_(None))
+        .group_by(Workshop.id, Workshop.replies_close_at))
+    return [workshop_id for workshop_id, closes_at, oldest in rows
+            if oldest is not None and oldest <= last_sent_for_reminder(closes_at)]
 
 
 def _send_reminders(session: Session, workshop_id: int, now: dt.datetime) -> int:
-    # The claim: whichever worker's UPDATE sets reminded_at owns these reminders.
+    closes_at = session.scalar(select(Workshop.replies_close_at)
+                               .where(Workshop.id == workshop_id))
+    if closes_at is None:
+        return 0
+    # The claim: whichever worker's UPDATE sets reminded_at owns these reminders. Those
+    # mailed too late for a reminder are left alone, and never claimed.
     claimed = list(session.scalars(
         update(Invitation).where(Invitation.workshop_id == workshop_id,
                                  Invitation.status == "invited",
-                                 Invitation.reminded_at.is_(None))
+                                 Invitation.reminded_at.is_(None),
+                                 Invitation.sent_at <= last_sent_for_reminder(closes_at))
         .values(reminded_at=now).returning(Invitation.id)))
     if not claimed:
         return 0
@@ -53,8 +80,7 @@ def _send_reminders(session: Session, workshop_id: int, now: dt.datetime) -> int
         select(Invitation, Registration).join(Registration,
                                               Registration.id == Invitation.registration_id)
         .where(Invitation.id.in_(claimed), Registration.withdrawn_at.is_(None))).all()
-    mails = [workshop_mail.mail_row("workshop_reminder", registration, invitation, now,
-                                    token=issue_token(invitation))
+    mails = [workshop_mail.mail_row("workshop_reminder", registration, invitation, now)
              for invitation, registration in rows]
     workshop_mail.queue(session, mails)
     return len(mails)

@@ -3,7 +3,8 @@
 Queued in the outbox with the change that causes them, unrendered, like the other mail;
 the worker renders them when it sends them (`render`, called through
 `mail_batch.render_one`).
-A private link's token waits on the mail's row until it is sent, as a confirmation's does.
+Every one carries the invitation's private link, signed from the invitation when the mail
+is rendered (`invitation_links`): the same link in every mail, so none kills another.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from app.core.templating import environment, language_context
 from app.models import Invitation, OutboxMail, Registration, Workshop
 from app.services import mail_queue
 from app.services.check_in_codes import check_in_url, qr_png
-from app.services.invitation_links import invitation_url
+from app.services.invitation_links import invitation_token, invitation_url
 from app.services.mail_content import (
     Attachment,
     InlineImage,
@@ -36,6 +37,7 @@ SUBJECTS = {
     "workshop_offer": N_("Seats are free for you: %(title)s"),
     "workshop_reminder": N_("Reminder, please reply: %(title)s"),
     "workshop_changed": N_("Changed details: %(title)s"),
+    "workshop_new_link": N_("A new private link: %(title)s"),
 }
 # Who is told when a workshop's date, time or venue changes.
 TOLD_OF_CHANGES = ("invited", "accepted", "waiting", "offered")
@@ -45,12 +47,12 @@ TOLD_OF_CHANGES = ("invited", "accepted", "waiting", "offered")
 
 
 
-def mail_row(kind: str, registration: Registration, invitation: Invitation, now: dt.datetime,
-             *, token: str | None = None) -> dict[str, Any]:
+def mail_row(kind: str, registration: Registration, invitation: Invitation,
+             now: dt.datetime) -> dict[str, Any]:
     """Make one workshop mail to the registrant's contact, in the registrant's language."""
     row = mail_queue.to_registrant(
         kind, registration_id=registration.id, address=registration.contact_email,
-        language=registration.preferred_language, now=now, manage_token=token,
+        language=registration.preferred_language, now=now,
     )
     return {**row, "invitation_id": invitation.id}
 
@@ -136,8 +138,11 @@ def render(*, session: Session, mail: OutboxMail) -> RenderedMail:
     context = {
         **language_context(mail.language), "kind": mail.kind, "registration": registration,
         "invitation": invitation, "workshop": workshop, "when": format_myt,
-        "link": invitation_url(mail.manage_token) if mail.manage_token else "",
+        "link": "",
     }
+    token = invitation_token(invitation)  # None once the invitation is cancelled
+    if token is not None:
+        context["link"] = invitation_url(token)
     env = environment()
     attachments: tuple[Attachment, ...] = ()
     check_in: list[tuple[str, str, InlineImage]] = []

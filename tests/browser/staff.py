@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app import cli
 from app.core.db import new_session
 from app.models import Registration
-from app.services.private_links import issue_manage_token
+from app.services.private_links import manage_token
 from tests.factories import registration_payload
 
 PASSWORD = "kata laluan yang panjang 2022"  # noqa: S105 - a test account
@@ -40,12 +40,11 @@ def register_by_api(base_url: str, **overrides: Any) -> str:
 
 
 def private_link(base_url: str, reference: str) -> str:
-    """Return a working private link for a registration (a new one, as a resend would make)."""
+    """Return a registration's private link, as its confirmation carries it."""
     with new_session() as session:
         registration = session.scalars(
             select(Registration).where(Registration.reference == reference)).one()
-        token = issue_manage_token(registration=registration)
-        session.commit()
+        token = manage_token(registration)
     return f"{base_url}/manage/{token}"
 
 

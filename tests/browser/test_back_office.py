@@ -54,8 +54,9 @@ def test_staff_pages_pass_axe(open_page: OpenPage, axe_check: AxeCheck, server: 
     sign_in(page, server.url, create_staff(monkeypatch), lang=lang)
 
     for path in ("/staff/registrations", f"/staff/registrations/{reference}",
-                 "/staff/workshop", "/staff/outbox", "/staff/users", "/staff/tokens",
-                 "/staff/deadline", "/staff/audit"):
+                 f"/staff/registrations/{reference}/new-link", "/staff/workshop",
+                 "/staff/outbox", "/staff/users", "/staff/tokens", "/staff/deadline",
+                 "/staff/audit"):
         page.goto(f"{server.url}{path}?lang={lang}")
         assert page.evaluate("document.documentElement.lang") == lang, path
         expect(page.locator("h1")).to_be_visible()

@@ -12,7 +12,7 @@ from app.core.db import new_session
 from app.models import Invitation, Registration
 from app.schemas.workshop import WorkshopCreate
 from app.services import invitations, workshops
-from app.services.invitation_links import issue_token
+from app.services.invitation_links import invitation_token
 from tests.browser.conftest import PHONE, AxeCheck, OpenPage
 from tests.browser.pages import horizontal_overflow
 from tests.browser.staff import create_staff, register_by_api, sign_in
@@ -39,7 +39,7 @@ def invited(base_url: str, **overrides: object) -> tuple[str, int]:
         invitation = session.scalars(select(Invitation).join(
             Registration, Registration.id == Invitation.registration_id)
             .where(Registration.reference == reference)).one()
-        token = issue_token(invitation)
+        token = invitation_token(invitation)
         session.commit()
         return f"{base_url}/invitation/{token}", workshop.id
 
@@ -123,7 +123,8 @@ def test_the_staff_workshop_pages_pass_axe(open_page: OpenPage, axe_check: AxeCh
             Invitation.workshop_id == workshop_id)).one()
     for path in ("/staff/workshops", "/staff/workshops/new", f"/staff/workshops/{workshop_id}",
                  f"/staff/workshops/{workshop_id}/edit", "/staff/workshops/invite?category=cso",
-                 f"/staff/workshops/{workshop_id}/invitations/{invitation_id}/reply"):
+                 f"/staff/workshops/{workshop_id}/invitations/{invitation_id}/reply",
+                 f"/staff/workshops/{workshop_id}/invitations/{invitation_id}/new-link"):
         page.goto(f"{server.url}{path}")
         expect(page.locator("h1")).to_be_visible()
         axe_check(page)

@@ -5,5 +5,5 @@
   store a batch of them with their mails (`app.services.mail_queue`);
 - `batching` and `writer`: the group commit, which stores the submissions arriving together
   in one transaction and answers each;
-- `resend`: the confirmation sent again, with a new private link.
+- `resend`: the confirmation sent again, with the same private link.
 """

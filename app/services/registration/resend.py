@@ -1,4 +1,4 @@
-"""Send a registration's confirmation again, with a new private link."""
+"""Send a registration's confirmation again, with its private link (the same one as before)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from app.models import Registration, RegistrationEvent
 from app.services import audit, mail_queue
-from app.services.private_links import issue_manage_token
 from app.services.references import normalise_reference
 
 
@@ -25,7 +24,7 @@ def resend_confirmation(
     *, session: Session, reference: str, now: dt.datetime, actor: str,
     staff_user_id: int | None = None,
 ) -> None:
-    """Queue the confirmation again with a new private link; the old link stops working."""
+    """Queue the confirmation again; its private link is the one mailed before, still working."""
     registration = session.scalar(
         select(Registration).where(Registration.reference == normalise_reference(reference))
     )
@@ -33,10 +32,9 @@ def resend_confirmation(
         raise RegistrationNotFound(reference)
     if registration.withdrawn_at is not None:
         raise RegistrationWithdrawn(reference)
-    token = issue_manage_token(registration=registration)
     mail_queue.queue(session, [mail_queue.to_registrant(
         "confirmation", registration_id=registration.id, address=registration.contact_email,
-        language=registration.preferred_language, now=now, manage_token=token,
+        language=registration.preferred_language, now=now,
     )])
     session.add(RegistrationEvent(
         registration_id=registration.id, at=now, actor=actor, action="confirmation_resent"

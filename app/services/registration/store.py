@@ -17,7 +17,7 @@ from app.models.base import table_of
 from app.schemas.registration import RegistrationCreate, organisation_key
 from app.schemas.registration_fields import COLUMN_FIELDS
 from app.services import deadline, mail_queue
-from app.services.private_links import hash_manage_token, new_manage_token
+from app.services.private_links import new_link_nonce
 from app.services.references import new_reference
 from app.services.registration.receipt import CallClosed, DuplicateRegistration, NewRegistration
 
@@ -66,8 +66,8 @@ def prepare_registration(data: RegistrationCreate, *, now: dt.datetime) -> Prepa
     """Make the rows for a registration: its columns, a reference, a private link and mails."""
     values = registration_values(data, now=now)
     values["reference"] = new_reference()
-    manage_token = new_manage_token()
-    values["manage_token_hash"] = hash_manage_token(manage_token)
+    # The private link is signed from the id and this nonce when the confirmation is sent.
+    values["link_nonce"] = new_link_nonce()
     registration = NewRegistration(
         reference=values["reference"],
         submitted_at=now,
@@ -79,7 +79,7 @@ def prepare_registration(data: RegistrationCreate, *, now: dt.datetime) -> Prepa
     mails = [
         mail_queue.to_registrant(
             "confirmation", registration_id=None, address=data.contact_email,
-            language=data.preferred_language, now=now, manage_token=manage_token,
+            language=data.preferred_language, now=now,
         ),
         mail_queue.to_secretariat("notification", registration_id=None, now=now),
     ]
