@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.core.config import MALAYSIA, get_settings
 from app.core.i18n import N_, format_myt
-from app.core.templating import environment, language_context
+from app.core.templating import environment, language_context, text_environment
 from app.models import Invitation, OutboxMail, Registration, Workshop
 from app.services import mail_queue
 from app.services.check_in_codes import check_in_url, qr_png
@@ -37,6 +37,8 @@ SUBJECTS = {
     "workshop_reminder": N_("Reminder, please reply: %(title)s"),
     "workshop_changed": N_("Changed details: %(title)s"),
 }
+# The kinds of workshop mail, rendered by `render`.
+KINDS = tuple(SUBJECTS)
 # Who is told when a workshop's date, time or venue changes.
 TOLD_OF_CHANGES = ("invited", "accepted", "waiting", "offered")
 
@@ -138,7 +140,6 @@ def render(*, session: Session, mail: OutboxMail) -> RenderedMail:
         "invitation": invitation, "workshop": workshop, "when": format_myt,
         "link": invitation_url(mail.manage_token) if mail.manage_token else "",
     }
-    env = environment()
     attachments: tuple[Attachment, ...] = ()
     check_in: list[tuple[str, str, InlineImage]] = []
     if mail.kind == "workshop_accepted":
@@ -148,8 +149,8 @@ def render(*, session: Session, mail: OutboxMail) -> RenderedMail:
     context["check_in"] = check_in
     return RenderedMail(
         subject(session=session, mail=mail),
-        env.get_template("email/workshop.txt").render(context),
-        env.get_template("email/workshop.html").render(context),
+        text_environment().get_template("email/workshop.txt").render(context),
+        environment().get_template("email/workshop.html").render(context),
         attachments=attachments,
         inline_images=tuple(image for _name, _url, image in check_in),
     )
