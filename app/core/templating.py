@@ -19,7 +19,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 def _environment(*, autoescape: bool) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=autoescape,
+        autoescape=autoescape,  # noqa: S701 - off only for plain text (text_environment)
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,

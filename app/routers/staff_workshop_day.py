@@ -16,6 +16,7 @@ from app.core.i18n import N_, format_myt
 from app.deps import LanguageDep, NowDep, RowId, SessionDep, WriteSessionDep, workshop_or_404
 from app.models import Workshop
 from app.routers.staff_deps import FormDep, NoStoreRoute, StaffDep, render
+from app.schemas.one_line import ONE_LINE_MESSAGE, is_one_line
 from app.services import check_in, workshop_day, workshops
 from app.services.check_in_codes import PROBLEM_MESSAGES, CheckInCodeError, read_check_in_code
 
@@ -113,6 +114,9 @@ def walk_in(request: Request, workshop_id: RowId, form: FormDep, staff: StaffDep
     if not 0 < len(values["full_name"]) <= 200 or len(values["designation"]) > 200:
         return _desk(request, staff, session, language, workshop, "", 422,
                      problem=NAME_NEEDED, values=values)
+    if not (is_one_line(values["full_name"]) and is_one_line(values["designation"])):
+        return _desk(request, staff, session, language, workshop, "", 422,
+                     problem=ONE_LINE_MESSAGE, values=values)
     try:
         person = check_in.add_walk_in(session=session, workshop_id=workshop_id,
                                       reference=values["reference"],
