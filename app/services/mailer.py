@@ -16,6 +16,7 @@ from functools import partial
 from typing import cast
 
 from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.core.clock import utcnow
@@ -246,7 +247,8 @@ def _poisoned(reader: BatchReader, mail: OutboxMail, error: Exception) -> Outcom
         raise error
     # The reason goes to the outbox, for staff; the log has no addresses or names.
     log.error("mail %s (%s) cannot be sent: %s", mail.id, mail.kind, type(error).__name__)
-    reader.start_again()  # in case the error left its transaction unusable
+    if isinstance(error, SQLAlchemyError):
+        reader.start_again()  # the error may have left its transaction unusable
     return Outcome("failed", f"Cannot be sent as it is: {describe(error)}"[:2000],
                    type(error).__name__)
 
