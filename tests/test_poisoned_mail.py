@@ -22,11 +22,14 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from app.models import Invitation, OutboxMail, Registration, Workshop
-from app.services import mail_batch, mail_queue, workshop_mail
+from app.schemas.staff import RegistrationFilters
+from app.services import announcements, mail_batch, mail_queue, workshop_mail
+from app.services.announcement_texts import clean_texts
 from app.services.mailer import deliver_due
 from tests.conftest import ROOT, TEST_DATABASE_URL
 from tests.factories import IN_TIME, registration_payload, store_registrations
 from tests.smtp import SmtpServer, wait_for
+from tests.staff_helpers import registration as stored_registration
 from tests.staff_helpers import sign_in, staff_user
 
 BCC = "Bengkel A\r\nBcc: evil@attacker.test"
@@ -212,3 +215,23 @@ def test_the_outbox_page_shows_a_poisoned_mail_failed_with_its_reason(
     assert "there is no kind of mail" in page.text
     assert "Bengkel A" in page.text  # its subject, as it would have been
     assert session.scalars(select(OutboxMail).where(OutboxMail.status == "inflight")).all() == []
+
+
+def test_an_announcement_whose_filled_subject_outgrows_the_outbox_is_sent_and_recorded(
+    session: Session, smtp_server: SmtpServer
+) -> None:
+    long_name = "Persatuan " + "Sahabat " * 23  # 194 characters
+    stored_registration(session, organisation_name=long_name, contact_name=long_name)
+    texts = clean_texts(subject_ms="{organisation_name}: {contact_name}", body_ms="Isi",
+                        subject_en="{organisation_name}: {contact_name}", body_en="Body")
+    announcements.send_announcement(session=session, texts=texts, filters=RegistrationFilters(),
+                                    staff_user_id=staff_user(session).id, now=IN_TIME)
+    session.commit()
+
+    report = deliver_due(session=session, settings=smtp_server.settings())
+
+    assert (report.sent, report.failed) == (1, 0)
+    [mail] = session.scalars(select(OutboxMail).where(OutboxMail.kind == "announcement"))
+    assert mail.status == "sent" and mail.subject is not None
+    assert len(mail.subject) == 300 and mail.subject.endswith("…")
+    assert smtp_server.received[0].message["Subject"] == mail.subject
