@@ -82,7 +82,8 @@ def test_the_api_refuses_a_change_that_breaks_a_title(
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "title_en"]
     session.expire_all()
-    assert session.get(Workshop, workshop_id).title_en == "Strategic planning workshop"
+    workshop = session.get(Workshop, workshop_id)
+    assert workshop is not None and workshop.title_en == "Strategic planning workshop"
 
 
 @pytest.mark.parametrize(("language", "message"), [("en", ONE_LINE_MESSAGE),

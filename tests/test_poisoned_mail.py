@@ -25,6 +25,7 @@ from app.models import Invitation, OutboxMail, Registration, Workshop
 from app.schemas.staff import RegistrationFilters
 from app.services import announcements, mail_batch, mail_queue, workshop_mail
 from app.services.announcement_texts import clean_texts
+from app.services.mail_content import RenderedMail
 from app.services.mailer import deliver_due
 from tests.conftest import ROOT, TEST_DATABASE_URL
 from tests.factories import IN_TIME, registration_payload, store_registrations
@@ -128,7 +129,7 @@ def test_a_renderer_that_raises_fails_its_mail_alone(
         broken_id = first.id
     render = mail_batch.RENDERERS["confirmation"]
 
-    def broken(*, session: Session, mail: OutboxMail) -> mail_batch.RenderedMail:
+    def broken(*, session: Session, mail: OutboxMail) -> RenderedMail:
         if mail.id == broken_id:
             raise RuntimeError("a bug in one renderer")
         return render(session=session, mail=mail)

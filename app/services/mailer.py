@@ -196,7 +196,8 @@ def deliver_due(
                 message = _build(mail, content, settings)
             except Exception as error:
                 # Whatever this message's data makes rendering or building raise, it fails
-                # alone, with the reason, and the next one goes (docs/mail.md, "Poisoned").
+                # alone, with the reason, and the next one goes (docs/mail.md, "A poisoned
+                # message").
                 message = _poisoned(reader, mail, error)
             if sending is not None:
                 (sent_mail, sent_content), sending = sending, None
