@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from app.core.db import begin_write
 from app.models import Invitation, OutboxMail, Registration, Workshop
 from app.schemas.staff import RegistrationFilters
 from app.services import announcements, mail_batch, mail_queue, workshop_mail
@@ -185,6 +186,8 @@ def test_a_running_worker_stays_up_through_poisoned_mail(
 ) -> None:
     for round_number in (1, 2):
         [reference] = store_registrations(committed_db, 1)
+        # The worker writes meanwhile: on SQLite, take the write lock first, as it does.
+        begin_write(committed_session)
         registration = committed_session.scalars(
             select(Registration).where(Registration.reference == reference)).one()
         queue_poisoned(committed_session, registration)
