@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader
 from starlette.templating import Jinja2Templates
 
 from app import vocab
@@ -16,12 +16,10 @@ from app.core.i18n import format_malaysian_time, translations
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 
 
-@lru_cache
-def environment() -> Environment:
-    """Return the one Jinja environment; autoescaping on for HTML, also in emails."""
+def _environment(*, autoescape: bool) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=select_autoescape(["html"]),
+        autoescape=autoescape,  # noqa: S701 - off only for plain text (text_environment)
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
@@ -31,6 +29,22 @@ def environment() -> Environment:
     env.globals.update(vocab=vocab, label=vocab.label, enquiries_email=ENQUIRIES_EMAIL)
     env.filters["malaysian_time"] = format_malaysian_time
     return env
+
+
+# Two environments, chosen by what is made, not by the file's name: a template escapes what
+# it prints when it is rendered into HTML, and so does every file it includes or imports,
+# whatever that file is called. (Escaping chosen by file name once let an included ".txt"
+# print a registrant's markup into a mail's HTML part.)
+@lru_cache
+def environment() -> Environment:
+    """Return the environment for HTML (pages, mails' HTML parts, printouts): all escaped."""
+    return _environment(autoescape=True)
+
+
+@lru_cache
+def text_environment() -> Environment:
+    """Return the environment for plain text (mails' text parts and subjects): none escaped."""
+    return _environment(autoescape=False)
 
 
 def language_context(language: str) -> dict[str, Any]:
@@ -53,14 +67,13 @@ def page_templates() -> Jinja2Templates:
 def render_subject(kind: str, language: str, context: dict[str, Any]) -> str:
     """Render one email's subject, on one line."""
     full = {**context, **language_context(language)}
-    subject = environment().get_template(f"email/{kind}.subject.txt").render(full)
+    subject = text_environment().get_template(f"email/{kind}.subject.txt").render(full)
     return " ".join(subject.split())
 
 
 def render_bodies(kind: str, language: str, context: dict[str, Any]) -> tuple[str, str]:
     """Render the plain-text and HTML parts of one email."""
-    env = environment()
     full = {**context, **language_context(language)}
-    body_text = env.get_template(f"email/{kind}.txt").render(full)
-    body_html = env.get_template(f"email/{kind}.html").render(full)
+    body_text = text_environment().get_template(f"email/{kind}.txt").render(full)
+    body_html = environment().get_template(f"email/{kind}.html").render(full)
     return body_text, body_html

@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.models.base import Base, UTCDateTime
 from app.vocab import MAIL_STATUS_CODES, one_of
 
+# The longest subject kept; a mail's subject is never longer (see announcement_mail).
+SUBJECT_LENGTH = 300
+
 
 class OutboxMail(Base):
     """A message to send and its delivery state.
@@ -46,7 +49,7 @@ class OutboxMail(Base):
     kind: Mapped[str] = mapped_column(String(32))
     to_address: Mapped[str] = mapped_column(String(320))
     language: Mapped[str] = mapped_column(String(2))
-    subject: Mapped[str | None] = mapped_column(String(300), default=None)
+    subject: Mapped[str | None] = mapped_column(String(SUBJECT_LENGTH), default=None)
     body_text: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
     message_id: Mapped[str] = mapped_column(String(255), unique=True)

@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.core.i18n import N_
 from app.deps import LanguageDep, NowDep, RowId, SessionDep, WriteSessionDep, workshop_or_404
 from app.routers.staff_deps import AdminOnly, FormDep, NoStoreRoute, StaffDep, render
+from app.schemas.one_line import ONE_LINE_ERROR, ONE_LINE_MESSAGE
 from app.services import working_groups, workshop_day
 
 router = APIRouter(prefix="/workshops", route_class=NoStoreRoute, include_in_schema=False)
@@ -20,6 +21,7 @@ PROBLEMS = {
     "not_empty": N_("Only an empty group can be removed: move its people first."),
     "invalid": N_("Enter both names (up to 200 characters) and a seat limit of 1 or more, "
                   "or leave the limit empty."),
+    ONE_LINE_ERROR: ONE_LINE_MESSAGE,
 }
 NOTICES = {"saved": N_("Your changes have been saved."),
            "applied": N_("The suggestion was applied: %(count)s people placed.")}
@@ -29,6 +31,10 @@ NOTICES = {"saved": N_("Your changes have been saved."),
 def _back(workshop_id: int, outcome: str) -> Response:
     return RedirectResponse(f"/staff/workshops/{workshop_id}/groups?{outcome}",
                             status_code=status.HTTP_303_SEE_OTHER)
+
+
+def _problem(invalid: working_groups.GroupInvalid) -> str:
+    return ONE_LINE_ERROR if invalid.args == (ONE_LINE_ERROR,) else "invalid"
 
 
 def _limit(text: object) -> int | None:
@@ -97,8 +103,8 @@ def add(workshop_id: RowId, form: FormDep, staff: StaffDep, session: WriteSessio
                                  name_en=str(form.get("name_en", "")),
                                  seat_limit=_limit(form.get("seat_limit")),
                                  staff_user_id=staff.user.id, now=now)
-    except working_groups.GroupInvalid:
-        return _back(workshop_id, "problem=invalid")
+    except working_groups.GroupInvalid as invalid:
+        return _back(workshop_id, f"problem={_problem(invalid)}")
     return _back(workshop_id, "notice=saved")
 
 
@@ -114,8 +120,8 @@ def change(workshop_id: RowId, group_id: RowId, form: FormDep, staff: StaffDep,
                                     staff_user_id=staff.user.id, now=now)
     except working_groups.GroupNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND) from None
-    except working_groups.GroupInvalid:
-        return _back(workshop_id, "problem=invalid")
+    except working_groups.GroupInvalid as invalid:
+        return _back(workshop_id, f"problem={_problem(invalid)}")
     return _back(workshop_id, "notice=saved")
 
 

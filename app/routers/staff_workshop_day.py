@@ -34,6 +34,7 @@ from app.routers.staff_deps import (
     StaffIfSignedInDep,
     render,
 )
+from app.schemas.one_line import ONE_LINE_MESSAGE, is_one_line
 from app.services import check_in, walk_ins, workshop_day, workshops
 from app.services.check_in_codes import (
     PROBLEM_MESSAGES,
@@ -156,6 +157,8 @@ def walk_in(request: Request, workshop_id: RowId, form: FormDep, staff: StaffDep
     problem = ""
     if not 0 < len(values["full_name"]) <= 200 or len(values["designation"]) > 200:
         problem = NAME_NEEDED
+    elif not (is_one_line(values["full_name"]) and is_one_line(values["designation"])):
+        problem = ONE_LINE_MESSAGE
     elif len(values["override_reason"]) > 500:
         problem = REASON_TOO_LONG
     if problem:

@@ -19,6 +19,7 @@ from app.deps import LanguageDep, NowDep, RowId, SessionDep, WriteSessionDep, wo
 from app.models import Workshop
 from app.routers.export_responses import attendee_file
 from app.routers.staff_deps import AdminOnly, FiltersDep, FormDep, NoStoreRoute, StaffDep, render
+from app.schemas.one_line import ONE_LINE_ERROR, ONE_LINE_MESSAGE
 from app.schemas.reply import parse_reply
 from app.schemas.staff import RegistrationFilters
 from app.schemas.workshop import WorkshopCreate, WorkshopPatch
@@ -79,7 +80,8 @@ def _read_details(form: FormDep) -> tuple[dict[str, Any], dict[str, str]]:
         for error in invalid.errors():
             name = str(error["loc"][0]) if error["loc"] else ""
             if name in FORM_MESSAGES and name not in errors:
-                errors[name] = FORM_MESSAGES[name]
+                errors[name] = (ONE_LINE_MESSAGE if error["type"] == ONE_LINE_ERROR
+                                else FORM_MESSAGES[name])
     return values, errors
 
 

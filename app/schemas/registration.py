@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from app.schemas.one_line import ONE_LINE_ERROR
 from app.schemas.registration_checks import (
     POSTCODE_ABROAD,
     POSTCODE_MY,
@@ -230,7 +231,7 @@ def field_errors(errors: Any) -> dict[str, str]:
             message = "Send the registration as a JSON object with the fields listed in the API"
         elif field not in FIELD_MESSAGES:
             continue
-        elif error.get("type") == "control_character":
+        elif error.get("type") in ("control_character", ONE_LINE_ERROR):
             message = error["msg"]
         else:
             message = message_for(field, kind)

@@ -11,6 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic_core import PydanticCustomError
 
 from app.core.i18n import N_
+from app.schemas.one_line import one_line
 from app.schemas.registration_fields import FIELD_MESSAGES, FIELDS, RegistrationField
 
 # Control characters other than tab and line breaks have no place in a registration;
@@ -56,7 +57,7 @@ def clean_text(
         raise PydanticCustomError("control_character", CONTROL_CHARACTER_MESSAGE)
     text = _BIDI_CONTROLS.sub("", unicodedata.normalize("NFC", value)).strip()
     if not multiline:
-        text = _SPACES.sub(" ", text)
+        text = _SPACES.sub(" ", one_line(text))
     if not text:
         if required:
             raise mistake(field, "required")

@@ -10,6 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic_core import PydanticCustomError
 
 from app.core.i18n import N_
+from app.schemas.one_line import ONE_LINE_ERROR
 from app.schemas.registration_checks import clean_text
 
 REPRESENTATIVE_FIELDS = ("full_name", "designation", "email", "phone", "needs")
@@ -55,12 +56,19 @@ class ReplyAnswer:
     error_counts: dict[str, int] = field(default_factory=dict)
 
 
-def _text(value: str, name: str, *, required: bool, limit: int) -> str | None:
+def _text(value: str, name: str, *, required: bool, limit: int) -> str | PydanticCustomError:
     try:
         return clean_text(value, name, required=required, max_length=limit,
                           multiline=name in ("needs", "decline_reason"))
-    except PydanticCustomError:
-        return None
+    except PydanticCustomError as error:
+        return error
+
+
+def _message(name: str, error: PydanticCustomError) -> str:
+    # A line break or a control character is told as such; other mistakes by the field.
+    if error.type in (ONE_LINE_ERROR, "control_character"):
+        return error.message_template
+    return MESSAGES[name]
 
 
 def _email(value: str) -> str | None:
@@ -86,9 +94,10 @@ def parse_reply(form: Mapping[str, object], *, max_representatives: int) -> Repl
     if answer == "decline":
         reason = _text(typed.get("decline_reason", ""), "decline_reason", required=False,
                        limit=REASON_LIMIT)
-        if reason is None:
-            reply.errors["decline_reason"] = MESSAGES["decline_reason"]
-        reply.decline_reason = reason or ""
+        if isinstance(reason, PydanticCustomError):
+            reply.errors["decline_reason"] = _message("decline_reason", reason)
+        else:
+            reply.decline_reason = reason
         return reply
     seen: set[str] = set()
     for row in range(MOST_ROWS + 1):
@@ -101,10 +110,11 @@ def parse_reply(form: Mapping[str, object], *, max_representatives: int) -> Repl
             result = (_email(value) if name == "email" else
                       _text(value, name, required=name in ("full_name", "designation"),
                             limit=LIMITS[name]))
-            if result is None:
-                reply.errors[names[name]] = MESSAGES[name]
-            else:
+            if isinstance(result, str):
                 checked[name] = result
+            else:
+                reply.errors[names[name]] = (MESSAGES[name] if result is None
+                                             else _message(name, result))
         if len(checked) != len(REPRESENTATIVE_FIELDS):
             continue
         person = checked["email"].casefold()

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from app.schemas.one_line import OneLine
 from app.schemas.staff import RegistrationFilters
 from app.vocab import InvitationStatus
 
@@ -37,12 +38,14 @@ class WorkshopCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    title_ms: str = Field(min_length=1, max_length=200, examples=["Bengkel perancangan strategik"])
-    title_en: str = Field(min_length=1, max_length=200, examples=["Strategic planning workshop"])
+    title_ms: OneLine = Field(min_length=1, max_length=200,
+                              examples=["Bengkel perancangan strategik"])
+    title_en: OneLine = Field(min_length=1, max_length=200,
+                              examples=["Strategic planning workshop"])
     starts_at: Moment = Field(examples=["2022-11-15T09:00:00+08:00"])
     ends_at: Moment = Field(examples=["2022-11-15T17:00:00+08:00"])
-    venue: str = Field(min_length=1, max_length=500)
-    online_url: str = Field(default="", max_length=500)
+    venue: OneLine = Field(min_length=1, max_length=500)
+    online_url: OneLine = Field(default="", max_length=500)
     replies_close_at: Moment = Field(examples=["2022-11-08T17:00:00+08:00"])
     capacity: WholeNumber = Field(ge=0, le=100_000)
     max_representatives: WholeNumber = Field(default=3, ge=1, le=20)
@@ -53,12 +56,12 @@ class WorkshopPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    title_ms: str | None = Field(default=None, min_length=1, max_length=200)
-    title_en: str | None = Field(default=None, min_length=1, max_length=200)
+    title_ms: OneLine | None = Field(default=None, min_length=1, max_length=200)
+    title_en: OneLine | None = Field(default=None, min_length=1, max_length=200)
     starts_at: Moment | None = None
     ends_at: Moment | None = None
-    venue: str | None = Field(default=None, min_length=1, max_length=500)
-    online_url: str | None = Field(default=None, max_length=500)
+    venue: OneLine | None = Field(default=None, min_length=1, max_length=500)
+    online_url: OneLine | None = Field(default=None, max_length=500)
     replies_close_at: Moment | None = None
     capacity: WholeNumber | None = Field(default=None, ge=0, le=100_000)
     max_representatives: WholeNumber | None = Field(default=None, ge=1, le=20)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.core.config import MALAYSIA, get_settings
 from app.core.templating import render_bodies
 from app.models import Announcement, OutboxMail, Registration
+from app.models.outbox import SUBJECT_LENGTH
 from app.services.announcement_texts import (
     AnnouncementTexts,
     PlaceholderValues,
@@ -83,8 +84,14 @@ def render_texts(
         "written_at": myt(written_at, language),
     }
     body_text, html = render_bodies("announcement", language, context)
-    return RenderedMail(fill_subject(texts.subject(language), values), body_text, html,
+    return RenderedMail(_fitted(fill_subject(texts.subject(language), values)), body_text, html,
                         reply_to=reply_to)
+
+
+def _fitted(subject: str) -> str:
+    # Filled in, placeholders can make a subject longer than the outbox keeps (which
+    # PostgreSQL would refuse when the sent mail is recorded): it is cut, visibly.
+    return subject if len(subject) <= SUBJECT_LENGTH else subject[:SUBJECT_LENGTH - 1] + "…"
 
 
 def render_test(
@@ -92,7 +99,8 @@ def render_test(
 ) -> RenderedMail:
     """Return a test of the announcement, marked as one, as a recipient would get it."""
     rendered = render_texts(texts, language, values, written_at=now)
-    return RenderedMail(f"[TEST] {rendered.subject}", rendered.body_text, rendered.body_html)
+    return RenderedMail(_fitted(f"[TEST] {rendered.subject}"), rendered.body_text,
+                        rendered.body_html)
 
 
 def render_announcement(*, session: Session, mail: OutboxMail) -> RenderedMail:

@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 
 from app.core.i18n import N_
 from app.models.announcement import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH
+from app.schemas.one_line import NOT_ON_ONE_LINE, is_one_line
 from app.vocab import LANGUAGES, PLACEHOLDER_CODES
 
 TEXT_FIELDS = ("subject_ms", "body_ms", "subject_en", "body_en")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-# Anything that would end a header line, or hide in one.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
 MISSING_SUBJECT = N_("Write a subject.")
 MISSING_BODY = N_("Write the message.")
@@ -92,7 +91,7 @@ def _placeholder_problem(text: str) -> Problem | None:
 def _subject_problem(subject: str) -> Problem | None:
     if not subject.strip():
         return Problem(MISSING_SUBJECT)
-    if _CONTROL.search(subject):
+    if not is_one_line(subject):
         return Problem(SUBJECT_ON_ONE_LINE)
     if len(subject) > SUBJECT_MAX_LENGTH:
         return Problem(SUBJECT_TOO_LONG, {"limit": f"{SUBJECT_MAX_LENGTH:,}"})
@@ -142,4 +141,4 @@ def fill(text: str, values: PlaceholderValues) -> str:
 
 def fill_subject(text: str, values: PlaceholderValues) -> str:
     """Fill a subject's placeholders and keep it on one line, whatever the values hold."""
-    return " ".join(_CONTROL.sub(" ", fill(text, values)).split())
+    return " ".join(NOT_ON_ONE_LINE.sub(" ", fill(text, values)).split())

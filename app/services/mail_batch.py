@@ -7,6 +7,8 @@ batch's registrations are loaded into it by one query.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,17 +16,34 @@ from app.core.outage import database_outage
 from app.models import OutboxMail, Registration
 from app.services import workshop_mail
 from app.services.announcement_mail import ANNOUNCEMENT_KINDS, render_announcement
-from app.services.mail_content import MailCannotBeRendered, RenderedMail, render_mail
+from app.services.mail_content import (
+    REGISTRATION_KINDS,
+    MailCannotBeRendered,
+    RenderedMail,
+    render_mail,
+)
+
+
+class Renderer(Protocol):
+    def __call__(self, *, session: Session, mail: OutboxMail) -> RenderedMail: ...
+
+
+# Every kind of mail there is, with what renders it (the tests render each one with
+# hostile values). A row of any other kind is never sent: it fails, saying so.
+RENDERERS: dict[str, Renderer] = {
+    **dict.fromkeys(REGISTRATION_KINDS, render_mail),
+    **dict.fromkeys(ANNOUNCEMENT_KINDS, render_announcement),
+    **dict.fromkeys(workshop_mail.KINDS, workshop_mail.render),
+}
 
 
 def render_one(session: Session, mail: OutboxMail) -> RenderedMail | MailCannotBeRendered:
     """Return what to send for a mail, rendered now by the renderer of its kind."""
+    renderer = RENDERERS.get(mail.kind)
     try:
-        if mail.kind in ANNOUNCEMENT_KINDS:
-            return render_announcement(session=session, mail=mail)
-        if mail.kind.startswith("workshop_"):
-            return workshop_mail.render(session=session, mail=mail)
-        return render_mail(session=session, mail=mail)
+        if renderer is None:
+            raise MailCannotBeRendered(f"mail {mail.id}: there is no kind of mail {mail.kind!r}")
+        return renderer(session=session, mail=mail)
     except MailCannotBeRendered as error:
         return error
 
@@ -54,6 +73,11 @@ class BatchReader:
             self._loaded = list(self.session.scalars(
                 select(Registration).where(Registration.id.in_(self._registration_ids))))
         return render_one(self.session, mail)
+
+    def start_again(self) -> None:
+        """Read afresh for the next mail (after one whose error may have spoilt this read)."""
+        self.session.rollback()
+        self._loaded = None
 
     def close(self) -> None:
         self._loaded = None

@@ -68,6 +68,10 @@ class RenderedMail:
     inline_images: tuple[InlineImage, ...] = ()
 
 
+# The mails about one registration, each a template pair `email/{kind}.txt|html` (with its
+# subject in `email/{kind}.subject.txt`), rendered by `render_mail`.
+REGISTRATION_KINDS = (
+    "confirmation", "manage_new_link", "notification", "withdrawal", "withdrawal_notice")
 # The secretariat's notices: pressing Reply writes to the registrant.
 SECRETARIAT_KINDS = ("notification", "withdrawal_notice")
 
@@ -124,10 +128,17 @@ class _OwnHeaders(Compat32):
         if (isinstance(value, str) and value.isascii() and value.isprintable()
                 and len(name) + len(value) + 2 <= _LINE):
             return f"{name}: {value}{self.linesep}".encode("ascii")
+        if isinstance(value, str) and _HEADER_BREAK.search(value):
+            # The email package refuses "\nBcc:" but writes "\nReply-To :" as a header of
+            # its own. Input is checked on the way in (app/schemas/one_line.py); this is
+            # for rows stored before that, or past it.
+            raise ValueError(f"the {name} header would break its line")
         return super().fold_binary(name, value)
 
 
 _LINE = 78  # RFC 5322's recommended longest line, as compat32 folds to
+# A line break that does not begin a folded line's continuation, or any other control.
+_HEADER_BREAK = re.compile(r"\r?\n(?![ \t])|\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SMTP = _OwnHeaders(linesep="\r\n", max_line_length=_LINE)
 # Bodies are in quoted-printable (readable as sent, and the size EmailMessage chose for
 # them); so is a subject that is not plain ASCII or too long for one line.

@@ -16,11 +16,12 @@ from functools import partial
 from typing import cast
 
 from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.core.clock import utcnow
 from app.core.config import Settings, get_settings
-from app.core.db import begin_write
+from app.core.db import begin_write, is_database_busy
 from app.core.outage import until_database_answers
 from app.models import OutboxMail
 from app.services.deliverability import note_delivery
@@ -32,7 +33,7 @@ from app.services.mail_content import (
     build_message,
     redact_private_links,
 )
-from app.services.smtp_delivery import Courier, Outcome, SmtpConnection, classify
+from app.services.smtp_delivery import Courier, Outcome, SmtpConnection, describe
 
 log = logging.getLogger("alliance87.mail")
 
@@ -189,9 +190,15 @@ def deliver_due(
         for position, mail in enumerate(mails):
             # Rendered and built while the server takes the message before. While the
             # database is away, it is waited for no longer than the lease allows.
-            content = until_database_answers(
-                partial(reader.render, mail), session=reader.session, give_up_at=stop_at)
-            message = _build(mail, content, settings)
+            try:
+                content = until_database_answers(
+                    partial(reader.render, mail), session=reader.session, give_up_at=stop_at)
+                message = _build(mail, content, settings)
+            except Exception as error:
+                # Whatever this message's data makes rendering or building raise, it fails
+                # alone, with the reason, and the next one goes (docs/mail.md, "A poisoned
+                # message").
+                message = _poisoned(reader, mail, error)
             if sending is not None:
                 (sent_mail, sent_content), sending = sending, None
                 # Recorded before the next message goes, however long the database is
@@ -228,10 +235,23 @@ def _build(
     """Return the message to send, or why there is none."""
     if isinstance(content, MailCannotBeRendered):
         return Outcome("failed", str(content), "nothing to render")
-    try:
-        return build_message(mail, content, settings=settings, now=utcnow())
-    except ValueError as error:  # a header the email package cannot write
-        return classify(error)
+    return build_message(mail, content, settings=settings, now=utcnow())
+
+
+def _poisoned(reader: BatchReader, mail: OutboxMail, error: Exception) -> Outcome:
+    """Return a failure for a message that could not be rendered or built.
+
+    A database that is away is not the message's fault: that is raised again, for the
+    batch to wait as it always does.
+    """
+    if is_database_busy(error):
+        raise error
+    # The reason goes to the outbox, for staff; the log has no addresses or names.
+    log.error("mail %s (%s) cannot be sent: %s", mail.id, mail.kind, type(error).__name__)
+    if isinstance(error, SQLAlchemyError):
+        reader.start_again()  # the error may have left its transaction unusable
+    return Outcome("failed", f"Cannot be sent as it is: {describe(error)}"[:2000],
+                   type(error).__name__)
 
 
 def _settle(

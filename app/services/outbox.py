@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -12,8 +13,10 @@ from sqlalchemy.orm import Session
 from app.models import OutboxMail, Registration
 from app.services import audit, workshop_mail
 from app.services.announcement_mail import announcement_subject
-from app.services.mail_content import MailCannotBeRendered, subject_of
+from app.services.mail_content import REGISTRATION_KINDS, MailCannotBeRendered, subject_of
 from app.vocab import MAIL_STATUS_CODES, RETRYABLE_MAIL_STATUSES
+
+log = logging.getLogger("alliance87.mail")
 
 
 class MailNotFound(LookupError):
@@ -79,21 +82,30 @@ def _subjects(session: Session, mails: Sequence[OutboxMail]) -> dict[int, str]:
     } if waiting else {}
     subjects = {}
     for mail in mails:
-        registration = registrations.get(mail.registration_id or 0)
-        if mail.subject is not None:  # sent: the subject as it went out
-            subjects[mail.id] = mail.subject
-        elif mail.kind == "announcement":
-            subjects[mail.id] = announcement_subject(session=session, mail=mail)
-        elif mail.kind.startswith("workshop_"):
-            try:
-                subjects[mail.id] = workshop_mail.subject(session=session, mail=mail)
-            except MailCannotBeRendered:
-                subjects[mail.id] = ""
-        elif registration is not None:
-            subjects[mail.id] = subject_of(mail, registration)
-        else:
-            subjects[mail.id] = ""  # its registration is gone, so it will not be sent
+        try:
+            registration = registrations.get(mail.registration_id or 0)
+            subjects[mail.id] = _subject(session, mail, registration)
+        except Exception:  # noqa: BLE001 - listed all the same, with its last error
+            # A mail that cannot be rendered (the worker fails it, saying why) must not
+            # keep staff from the outbox that shows why.
+            log.warning("mail %s (%s): its subject cannot be rendered", mail.id, mail.kind)
+            subjects[mail.id] = ""
     return subjects
+
+
+def _subject(session: Session, mail: OutboxMail, registration: Registration | None) -> str:
+    if mail.subject is not None:  # sent: the subject as it went out
+        return mail.subject
+    if mail.kind == "announcement":
+        return announcement_subject(session=session, mail=mail)
+    if mail.kind.startswith("workshop_"):
+        try:
+            return workshop_mail.subject(session=session, mail=mail)
+        except MailCannotBeRendered:
+            return ""
+    if registration is not None and mail.kind in REGISTRATION_KINDS:
+        return subject_of(mail, registration)
+    return ""  # its registration is gone, or it is of no known kind: it will not be sent
 
 
 def retry_mail(

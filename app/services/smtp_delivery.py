@@ -84,6 +84,11 @@ class SmtpConnection:
             if outcome.connection_lost:
                 self.drop()
             return outcome
+        except Exception as error:
+            # Anything else is this message's own doing: it fails alone, and the
+            # conversation, left who knows where, starts again for the next one.
+            self.drop()
+            return Outcome("failed", describe(error)[:2000], type(error).__name__)
         return Outcome("sent")
 
     def start(self, envelope_from: str, to_address: str, message: bytes) -> None:
@@ -113,7 +118,8 @@ class SmtpConnection:
     close = hang_up
 
 
-def _describe(error: BaseException) -> str:
+def describe(error: BaseException) -> str:
+    """Say what went wrong, for staff: the server's answer, or the error's name and text."""
     if isinstance(error, smtplib.SMTPResponseException):
         text = error.smtp_error.decode(errors="replace") if isinstance(
             error.smtp_error, bytes) else str(error.smtp_error)
@@ -127,7 +133,7 @@ def _describe(error: BaseException) -> str:
 
 def classify(error: BaseException) -> Outcome:
     """Sort a delivery error into temporary (try again later) or permanent (give up)."""
-    described = _describe(error)[:2000]
+    described = describe(error)[:2000]
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _reply in error.recipients.values()]
         permanent = bool(codes) and all(500 <= code < 600 for code in codes)

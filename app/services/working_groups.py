@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Invitation, Representative, WorkingGroup
+from app.schemas.one_line import ONE_LINE_ERROR, is_one_line
 from app.services import audit, invitations
 from app.services.group_suggestion import Group, Person, Suggestion, default_groups, suggest_groups
 
@@ -63,6 +64,8 @@ def get_group(*, session: Session, workshop_id: int, group_id: int) -> WorkingGr
 def _check(name_ms: str, name_en: str, seat_limit: int | None) -> None:
     if not (0 < len(name_ms.strip()) <= 200 and 0 < len(name_en.strip()) <= 200):
         raise GroupInvalid("names")
+    if not (is_one_line(name_ms.strip()) and is_one_line(name_en.strip())):
+        raise GroupInvalid(ONE_LINE_ERROR)
     if seat_limit is not None and not 1 <= seat_limit <= 10_000:
         raise GroupInvalid("seat_limit")
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.core.config import MALAYSIA, get_settings
 from app.core.i18n import N_, format_myt
-from app.core.templating import environment, language_context
+from app.core.templating import environment, language_context, text_environment
 from app.models import Invitation, OutboxMail, Registration, Workshop
 from app.services import mail_queue
 from app.services.check_in_codes import check_in_url, qr_png
@@ -39,6 +39,8 @@ SUBJECTS = {
     "workshop_changed": N_("Changed details: %(title)s"),
     "workshop_new_link": N_("A new private link: %(title)s"),
 }
+# The kinds of workshop mail, rendered by `render`.
+KINDS = tuple(SUBJECTS)
 # Who is told when a workshop's date, time or venue changes.
 TOLD_OF_CHANGES = ("invited", "accepted", "waiting", "offered")
 
@@ -143,7 +145,6 @@ def render(*, session: Session, mail: OutboxMail) -> RenderedMail:
     token = invitation_token(invitation)  # None once the invitation is cancelled
     if token is not None:
         context["link"] = invitation_url(token)
-    env = environment()
     attachments: tuple[Attachment, ...] = ()
     check_in: list[tuple[str, str, InlineImage]] = []
     if mail.kind == "workshop_accepted":
@@ -153,8 +154,8 @@ def render(*, session: Session, mail: OutboxMail) -> RenderedMail:
     context["check_in"] = check_in
     return RenderedMail(
         subject(session=session, mail=mail),
-        env.get_template("email/workshop.txt").render(context),
-        env.get_template("email/workshop.html").render(context),
+        text_environment().get_template("email/workshop.txt").render(context),
+        environment().get_template("email/workshop.html").render(context),
         attachments=attachments,
         inline_images=tuple(image for _name, _url, image in check_in),
     )
