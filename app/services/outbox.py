@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import OutboxMail, Registration
-from app.services import audit, workshop_mail
+from app.services import audit, reply_digest, workshop_mail
 from app.services.announcement_mail import announcement_subject
 from app.services.mail_content import MailCannotBeRendered, subject_of
 from app.vocab import MAIL_STATUS_CODES, RETRYABLE_MAIL_STATUSES
@@ -84,6 +84,8 @@ def _subjects(session: Session, mails: Sequence[OutboxMail]) -> dict[int, str]:
             subjects[mail.id] = mail.subject
         elif mail.kind == "announcement":
             subjects[mail.id] = announcement_subject(session=session, mail=mail)
+        elif mail.kind == reply_digest.KIND:
+            subjects[mail.id] = reply_digest.subject(session=session, mail=mail)
         elif mail.kind.startswith("workshop_"):
             try:
                 subjects[mail.id] = workshop_mail.subject(session=session, mail=mail)

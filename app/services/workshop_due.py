@@ -1,9 +1,10 @@
-"""What falls due for workshops, run by the mail worker: expired offers and reminders.
+"""What falls due for workshops, run by the mail worker: expired offers, reminders, the digest.
 
 Like the mailer, this owns its transactions: each workshop's work is committed on its own.
 Any number of workers may run it at once. Reminders are claimed with an UPDATE that only
 one of them can win (`reminded_at IS NULL`), and offers are expired under the workshop's
-lock, so each reminder and each offer is sent once.
+lock, so each reminder and each offer is sent once. The secretariat's digest of replies claims
+its replies as `reply_digest` says, so each reply is told once.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.core.config import get_settings
 from app.core.db import begin_write
 from app.models import Invitation, Registration, Workshop
-from app.services import seating, workshop_mail
+from app.services import reply_digest, seating, workshop_mail
 from app.services.invitation_links import issue_token
 
 
@@ -25,6 +26,8 @@ from app.services.invitation_links import issue_token
 class DueReport:
     expired: int = 0
     reminded: int = 0
+    # Replies told in a digest to the secretariat.
+    digested: int = 0
 
 
 def _workshops_with_expired_offers(session: Session, now: dt.datetime) -> list[int]:
@@ -61,10 +64,12 @@ def _send_reminders(session: Session, workshop_id: int, now: dt.datetime) -> int
 
 
 def run_due(*, session: Session, now: dt.datetime) -> DueReport:
-    """Expire offers whose time ran out (offering their seats on) and send due reminders."""
+    """Expire offers whose time ran out (offering their seats on), send due reminders, and
+    the secretariat's digest of replies if one is due."""
     report = DueReport()
     expiring = _workshops_with_expired_offers(session, now)
     reminding = _workshops_to_remind(session, now)
+    digest_due = reply_digest.digest_due(session=session, now=now)
     session.rollback()  # only read so far
     for workshop_id in expiring:
         begin_write(session)
@@ -73,5 +78,10 @@ def run_due(*, session: Session, now: dt.datetime) -> DueReport:
     for workshop_id in reminding:
         begin_write(session)
         report.reminded += _send_reminders(session, workshop_id, now)
+        session.commit()
+    # After the expiries, so that an offer that ran out on this pass is in the digest.
+    if digest_due or expiring:
+        begin_write(session)
+        report.digested = reply_digest.queue_digest(session=session, now=now)
         session.commit()
     return report
