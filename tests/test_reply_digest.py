@@ -1,4 +1,4 @@
-"""The secretariat's digest of workshop replies: each reply told once, at most one digest an hour."""
+"""The secretariat's digest of workshop replies: each reply told once, one digest an hour."""
 
 from __future__ import annotations
 
