@@ -11,14 +11,14 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.core.config import get_settings
 from app.core.db import begin_write
-from app.models import Invitation, OutboxMail, ReplyDigest, ReplyNotice
+from app.models import Invitation, OutboxMail, Registration, ReplyDigest, ReplyNotice
 from app.schemas.reply import ReplyAnswer, RepresentativeAnswer
-from app.services import invitations, outbox, reply_digest, seating, workshop_due
+from app.services import invitations, outbox, purge, reply_digest, seating, workshop_due
 from app.services.mailer import deliver_due
 from app.services.private_links import form_guard
 from tests.conftest import ROOT, TEST_DATABASE_URL, Clock
@@ -33,6 +33,7 @@ from tests.workshop_helpers import (
     create_workshop,
     invitation_of,
     invite,
+    invited,
     latest_link,
     stored_workshop,
 )
@@ -274,3 +275,23 @@ def test_two_send_emails_workers_send_the_digest_once(
         assert digest.text.count(f"Pertubuhan {n} (") == 1
     # The registrants' own mails went too, each once: three invitations, three acceptances.
     assert len(smtp_server.received) == 7
+
+
+def test_erasing_a_registration_erases_its_reasons_waiting_for_the_digest(
+    client: TestClient, session: Session, clock: Clock
+) -> None:
+    clock.set(NOW)
+    reply = invited(client, session)
+    client.post(reply.path, data={"guard": form_guard(reply.token), "answer": "decline",
+                                  "decline_reason": "Our director, Encik Rahman, is unwell"})
+    session.execute(update(OutboxMail).values(status="sent"))
+    session.execute(update(Registration).where(Registration.id == reply.registration.id)
+                    .values(withdrawn_at=dt.datetime.now(dt.UTC)))
+    session.commit()
+
+    purge.purge(session=session, now=dt.datetime.now(dt.UTC), keep_for=None)
+    session.commit()
+
+    session.expire_all()
+    [notice] = session.scalars(select(ReplyNotice)).all()
+    assert (notice.outcome, notice.reason) == ("declined", "")
