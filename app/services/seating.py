@@ -59,7 +59,7 @@ def only_decline(invitation: Invitation, workshop: Workshop, now: dt.datetime) -
             and invitation.status in LATE_DECLINE_FROM)
 
 
-def _refuse_if_closed(invitation: Invitation, workshop: Workshop, answer: ReplyAnswer,
+def _refuse_unless_answerable(invitation: Invitation, workshop: Workshop, answer: ReplyAnswer,
                       now: dt.datetime, staff_user_id: int | None) -> None:
     refusal = can_reply(invitation, workshop, now)
     if refusal is None or (refusal == "closed" and staff_user_id is not None):
@@ -87,7 +87,7 @@ def reply(
     """
     workshop = lock_workshop(session=session, workshop_id=invitation.workshop_id)
     session.refresh(invitation)  # as it stands now that the workshop is locked
-    _refuse_if_closed(invitation, workshop, answer, now, staff_user_id)
+    _refuse_unless_answerable(invitation, workshop, answer, now, staff_user_id)
     status_before = invitation.status
     held_before = status_before in ("accepted", "offered")
     registration = session.get(Registration, invitation.registration_id)
