@@ -236,3 +236,13 @@ REPLY_CHANNELS: tuple[Term, ...] = (
 REPLY_CHANNEL_CODES = tuple(term.code for term in REPLY_CHANNELS)
 _BY_CODE["invitation_status"] = {term.code: term for term in REGISTRANT_INVITATION_STATUSES}
 _BY_CODE["reply_channel"] = {term.code: term for term in REPLY_CHANNELS}
+# What a reply did, as the secretariat's digest of replies tells it.
+REPLY_OUTCOMES: tuple[Term, ...] = (
+    Term("accepted", "Menerima", "Accepted"),
+    Term("offer_taken", "Mengambil tempat yang ditawarkan", "Took the seats offered"),
+    Term("waiting", "Masuk senarai menunggu", "Moved to the waiting list"),
+    Term("declined", "Menolak", "Declined"),
+    Term("offer_expired", "Tawaran tamat tanpa jawapan", "Offer expired unanswered"),
+)
+REPLY_OUTCOME_CODES = tuple(term.code for term in REPLY_OUTCOMES)
+_BY_CODE["reply_outcome"] = {term.code: term for term in REPLY_OUTCOMES}

@@ -28,7 +28,7 @@ from app.core.config import get_settings
 from app.main import app
 from app.models import Announcement, Invitation, OutboxMail, Registration, WorkingGroup
 from app.schemas.staff import RegistrationFilters
-from app.services import announcements, manage, private_links, working_groups
+from app.services import announcements, manage, private_links, reply_digest, working_groups
 from app.services.announcement_texts import clean_texts
 from app.services.check_in_codes import check_in_code
 from app.services.mail_batch import RENDERERS, render_one
@@ -143,6 +143,8 @@ def world(client: TestClient, session: Session) -> World:
         now=utcnow()).announcement
     announcements.queue_test(session=session, texts=texts, filters=RegistrationFilters(),
                              to_address=author.email, staff_user_id=author.id, now=utcnow())
+    # The secretariat's digest tells the replies above (the decline with its reason).
+    assert reply_digest.queue_digest(session=session, now=utcnow()) > 0
     session.commit()
     session.expire_all()
     invitation = session.scalars(select(Invitation).where(
@@ -164,7 +166,8 @@ def _mail(session: Session, world: World, kind: str, language: str) -> OutboxMai
     # Not added to the session: a mail as the worker reads it, naming what one of its kind
     # names (else everything the world has).
     return OutboxMail(
-        kind=kind, language=language,
+        # The same id: a digest is rendered from the replies its row claimed.
+        id=like.id if like else None, kind=kind, language=language,
         registration_id=like.registration_id if like else world.registration.id,
         invitation_id=like.invitation_id if like else world.invitation.id,
         announcement_id=like.announcement_id if like else world.announcement.id,

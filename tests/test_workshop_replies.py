@@ -118,10 +118,15 @@ def test_declining_and_changing_the_answer_until_replies_close(
 
     clock.set(STARTS - dt.timedelta(days=2))  # replies have closed
     page = client.get(reply.path)
+    # Only a decline is still offered (tests/test_late_declines.py takes it).
     assert "Send our answer" not in page.text and "alliance8.7@mohr.gov.my" in page.text
-    late = client.post(reply.path, data={"guard": guard, "answer": "decline"})
-    assert late.status_code == 403 and "Replies to this workshop have closed" in late.text
-    assert invitation_of(session, reply.registration, reply.workshop_id).status == "accepted"
+    assert "Decline: we will not attend" in page.text and 'value="accept"' not in page.text
+    late = client.post(reply.path, data=accept_form(guard, RAVI))
+    assert late.status_code == 403
+    assert "can no longer accept or change its representatives" in late.text
+    invitation = invitation_of(session, reply.registration, reply.workshop_id)
+    assert invitation.status == "accepted"
+    assert [person.full_name for person in invitation.representatives] == [AISYAH[0]]
 
 
 @pytest.mark.parametrize("token", ["x" * 43, "short", "a" * 500])

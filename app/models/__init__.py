@@ -11,6 +11,7 @@ from app.models.registration import (
     RegistrationFocusArea,
     RegistrationPillar,
 )
+from app.models.reply_digest import ReplyDigest, ReplyNotice
 from app.models.staff import ApiToken, AuditLog, StaffSession, StaffUser
 from app.models.workshop import Invitation, Representative, WorkingGroup, Workshop
 
@@ -28,6 +29,8 @@ __all__ = [
     "RegistrationEvent",
     "RegistrationFocusArea",
     "RegistrationPillar",
+    "ReplyDigest",
+    "ReplyNotice",
     "Representative",
     "StaffSession",
     "StaffUser",

@@ -1,7 +1,8 @@
 """The invitation's private link: see the workshop, accept with representatives, or decline.
 
 Opening the link changes nothing (mail scanners follow links); only a POST with the
-form's guard answers. Answers can change until replies close; then the page only shows them.
+form's guard answers. Answers can change until replies close; then, until the workshop
+starts, the page offers only to decline (which frees the seats for the waiting list).
 """
 
 from __future__ import annotations
@@ -37,13 +38,16 @@ REFUSALS = {
     "expired": N_("The seats offered to your organisation were not taken in time and have "
                   "passed to the next organisation on the waiting list."),
     "cancelled": N_("This invitation has been cancelled."),
+    "decline_only": N_("Replies to this workshop have closed, so your organisation can no "
+                       "longer accept or change its representatives. It can still decline."),
 }
 DONE = {
     "accepted": N_("Thank you. Your place is confirmed; we have sent a confirmation with a "
                    "calendar file by email."),
     "waiting": N_("Thank you. All seats are taken at the moment, so your organisation is on "
                   "the waiting list. If seats become free, we will offer them to you by email."),
-    "declined": N_("Thank you. Your answer has been recorded: your organisation will not attend."),
+    "declined": N_("Thank you. Your answer has been recorded: your organisation will not attend. "
+                   "We have sent a confirmation by email."),
 }
 
 
@@ -94,6 +98,7 @@ def _page(request: Request, session: SessionDep, now: NowDep, token: str,
         invitation=invitation, workshop=workshop, token=token, guard=form_guard(token),
         registration=invitation.registration, when=format_myt,
         refusal=REFUSALS.get(refusal or "", ""), can_answer=refusal is None,
+        decline_only=seating.only_decline(invitation, workshop, now),
         values=values, errors=errors, error_order=list(errors),
         rows=max(workshop.max_representatives, rows_typed(values)),
         done=DONE.get(request.query_params.get("done", ""), ""),

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import OutboxMail, Registration
-from app.services import audit, workshop_mail
+from app.services import audit, reply_digest, workshop_mail
 from app.services.announcement_mail import announcement_subject
 from app.services.mail_content import REGISTRATION_KINDS, MailCannotBeRendered, subject_of
 from app.vocab import MAIL_STATUS_CODES, RETRYABLE_MAIL_STATUSES
@@ -98,6 +98,8 @@ def _subject(session: Session, mail: OutboxMail, registration: Registration | No
         return mail.subject
     if mail.kind == "announcement":
         return announcement_subject(session=session, mail=mail)
+    if mail.kind == reply_digest.KIND:
+        return reply_digest.subject(session=session, mail=mail)
     if mail.kind.startswith("workshop_"):
         try:
             return workshop_mail.subject(session=session, mail=mail)

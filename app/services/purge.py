@@ -17,6 +17,7 @@ from app.models import (
     PortalSetting,
     Registration,
     RegistrationEvent,
+    ReplyNotice,
     Representative,
 )
 
@@ -142,6 +143,9 @@ def _erase(*, session: Session, registration_id: int, now: dt.datetime) -> None:
         update(Invitation)
         .where(Invitation.registration_id == registration_id)
         .values(decline_reason="")
+    )
+    session.execute(
+        update(ReplyNotice).where(ReplyNotice.invitation_id.in_(invitations)).values(reason="")
     )
     session.add(
         RegistrationEvent(

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.core.config import get_settings
 from app.models import Invitation, Registration, Representative, Workshop
 from app.schemas.reply import ReplyAnswer
-from app.services import audit, workshop_mail
+from app.services import audit, reply_digest, workshop_mail
 from app.services.workshop_seats import held_seats, lock_workshop
 
 
@@ -24,7 +24,9 @@ class ReplyRefused(Exception):
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
-        self.reason = reason  # "cancelled", "expired", "closed" or "started"
+        # "cancelled", "expired", "closed", "started", or "decline_only": replies have
+        # closed, but the organisation may still decline.
+        self.reason = reason
 
 
 class NotEnoughSeats(Exception):
@@ -33,6 +35,10 @@ class NotEnoughSeats(Exception):
     def __init__(self, most: int) -> None:
         super().__init__(most)
         self.most = most
+
+
+# Answers that may still turn into a decline after replies close, until the workshop starts.
+LATE_DECLINE_FROM = ("invited", "accepted", "waiting")
 
 
 def can_reply(invitation: Invitation, workshop: Workshop, now: dt.datetime) -> str | None:
@@ -46,6 +52,24 @@ def can_reply(invitation: Invitation, workshop: Workshop, now: dt.datetime) -> s
     return "closed" if now >= workshop.replies_close_at else None
 
 
+def only_decline(invitation: Invitation, workshop: Workshop, now: dt.datetime) -> bool:
+    """Say whether replies have closed but the organisation may still decline (and free seats)."""
+    return (can_reply(invitation, workshop, now) == "closed"
+            and invitation.status in LATE_DECLINE_FROM)
+
+
+def _refuse_unless_answerable(invitation: Invitation, workshop: Workshop, answer: ReplyAnswer,
+                      now: dt.datetime, staff_user_id: int | None) -> None:
+    refusal = can_reply(invitation, workshop, now)
+    if refusal is None or (refusal == "closed" and staff_user_id is not None):
+        return
+    if refusal == "closed" and only_decline(invitation, workshop, now):
+        if answer.answer == "decline":
+            return
+        raise ReplyRefused("decline_only")
+    raise ReplyRefused(refusal)
+
+
 def reply(
     *, session: Session, invitation: Invitation, answer: ReplyAnswer, now: dt.datetime,
     channel: str = "link", staff_user_id: int | None = None,
@@ -54,15 +78,16 @@ def reply(
 
     An accept that fits in the free seats is accepted; one that does not joins the
     waiting list (an organisation already accepted is refused more seats than are free,
-    rather than losing the ones it has). Staff recording a reply by phone or letter may
-    do so after replies close, until the workshop starts.
+    rather than losing the ones it has). After replies close, until the workshop starts,
+    an organisation may still decline, and its seats are offered on; staff recording a
+    reply by phone or letter may record any answer then. A decline is confirmed by mail,
+    with the invitation's link, and every reply is noted for the secretariat's digest.
     """
     workshop = lock_workshop(session=session, workshop_id=invitation.workshop_id)
     session.refresh(invitation)  # as it stands now that the workshop is locked
-    refusal = can_reply(invitation, workshop, now)
-    if refusal and not (staff_user_id is not None and refusal == "closed"):
-        raise ReplyRefused(refusal)
-    held_before = invitation.status in ("accepted", "offered")
+    _refuse_unless_answerable(invitation, workshop, answer, now, staff_user_id)
+    status_before = invitation.status
+    held_before = status_before in ("accepted", "offered")
     registration = session.get(Registration, invitation.registration_id)
     assert registration is not None
     if answer.answer == "decline":
@@ -70,7 +95,8 @@ def reply(
         invitation.decline_reason = answer.decline_reason
         invitation.representatives.clear()
         invitation.waiting_since = invitation.offer_expires_at = None
-        mail_kind = None
+        # A decline sent again (a double click, a page reloaded) mails nothing more.
+        mail_kind = None if status_before == "declined" else "workshop_declined"
     else:
         taken = held_seats(session=session, workshop_id=workshop.id,
                            except_invitation=invitation.id)
@@ -96,6 +122,9 @@ def reply(
     if mail_kind:
         workshop_mail.queue(session, [
             workshop_mail.mail_row(mail_kind, registration, invitation, now)])
+        took_offer = status_before == "offered" and invitation.status == "accepted"
+        reply_digest.note(session=session, invitation=invitation, now=now,
+                          outcome="offer_taken" if took_offer else invitation.status)
     if staff_user_id is not None:
         audit.record(session=session, action="invitation_reply_recorded",
                      staff_user_id=staff_user_id, now=now,
@@ -151,6 +180,8 @@ def expire_offers(*, session: Session, workshop_id: int, now: dt.datetime) -> in
         Invitation.offer_expires_at <= now)))
     for invitation in expired:
         invitation.status = "expired"
+        reply_digest.note(session=session, invitation=invitation, outcome="offer_expired",
+                          now=now)
     session.flush()
     if expired:
         offer_free_seats(session=session, workshop=workshop, now=now)

@@ -1,4 +1,4 @@
-"""What falls due for workshops, run by the mail worker: expired offers and reminders.
+"""What falls due for workshops, run by the mail worker: expired offers, reminders, the digest.
 
 Like the mailer, this owns its transactions: each workshop's work is committed on its own.
 Any number of workers may run it at once. Reminders are claimed with an UPDATE that only
@@ -9,6 +9,9 @@ A reminder is for those who have had the invitation for a while: it goes
 `WORKSHOP_REMINDER_HOURS` before replies close, and only to invitations last mailed at
 least `REMINDER_NEEDS_HOURS` before that moment. One sent later (inside the window, or
 just before it) is never reminded: its mail is still fresh.
+
+The secretariat's digest of replies claims its replies as `reply_digest` says, so each
+reply is told once.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from sqlalchemy.orm import Session
 from app.core.config import get_settings
 from app.core.db import begin_write
 from app.models import Invitation, Registration, Workshop
-from app.services import seating, workshop_mail
+from app.services import reply_digest, seating, workshop_mail
 
 # How long before the reminder is due an invitation must have been mailed to get one.
 REMINDER_NEEDS_HOURS = 12
@@ -32,6 +35,8 @@ REMINDER_NEEDS_HOURS = 12
 class DueReport:
     expired: int = 0
     reminded: int = 0
+    # Replies told in a digest to the secretariat.
+    digested: int = 0
 
 
 def _workshops_with_expired_offers(session: Session, now: dt.datetime) -> list[int]:
@@ -87,10 +92,12 @@ def _send_reminders(session: Session, workshop_id: int, now: dt.datetime) -> int
 
 
 def run_due(*, session: Session, now: dt.datetime) -> DueReport:
-    """Expire offers whose time ran out (offering their seats on) and send due reminders."""
+    """Expire offers whose time ran out (offering their seats on), send due reminders, and
+    the secretariat's digest of replies if one is due."""
     report = DueReport()
     expiring = _workshops_with_expired_offers(session, now)
     reminding = _workshops_to_remind(session, now)
+    digest_due = reply_digest.digest_due(session=session, now=now)
     session.rollback()  # only read so far
     for workshop_id in expiring:
         begin_write(session)
@@ -99,5 +106,10 @@ def run_due(*, session: Session, now: dt.datetime) -> DueReport:
     for workshop_id in reminding:
         begin_write(session)
         report.reminded += _send_reminders(session, workshop_id, now)
+        session.commit()
+    # After the expiries, so that an offer that ran out on this pass is in the digest.
+    if digest_due or expiring:
+        begin_write(session)
+        report.digested = reply_digest.queue_digest(session=session, now=now)
         session.commit()
     return report

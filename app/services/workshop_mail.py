@@ -1,4 +1,5 @@
-"""Workshop mail: invitations, confirmations with a calendar file, offers, reminders, changes.
+"""Workshop mail: invitations, confirmations with a calendar file, declines, offers, reminders,
+changes.
 
 Queued in the outbox with the change that causes them, unrendered, like the other mail;
 the worker renders them when it sends them (`render`, called through
@@ -34,6 +35,7 @@ SUBJECTS = {
     "workshop_invitation": N_("Invitation: %(title)s"),
     "workshop_accepted": N_("Your place is confirmed: %(title)s"),
     "workshop_waiting": N_("On the waiting list: %(title)s"),
+    "workshop_declined": N_("Your answer is recorded, not attending: %(title)s"),
     "workshop_offer": N_("Seats are free for you: %(title)s"),
     "workshop_reminder": N_("Reminder, please reply: %(title)s"),
     "workshop_changed": N_("Changed details: %(title)s"),

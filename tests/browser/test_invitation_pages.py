@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from app.core.db import new_session
-from app.models import Invitation, Registration
+from app.models import Invitation, Registration, Workshop
 from app.schemas.workshop import WorkshopCreate
 from app.services import invitations, workshops
 from app.services.invitation_links import invitation_token
@@ -128,3 +128,29 @@ def test_the_staff_workshop_pages_pass_axe(open_page: OpenPage, axe_check: AxeCh
         page.goto(f"{server.url}{path}")
         expect(page.locator("h1")).to_be_visible()
         axe_check(page)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_after_replies_close_the_reply_page_offers_only_to_decline_and_passes_axe(
+    open_page: OpenPage, axe_check: AxeCheck, server: LiveServer, lang: str
+) -> None:
+    link, workshop_id = invited(server.url, organisation_name=f"Pertubuhan Lewat {lang}")
+    with new_session() as session:
+        workshop = session.get(Workshop, workshop_id)
+        assert workshop is not None
+        workshop.replies_close_at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+        session.commit()
+    page = open_page(width=PHONE["width"], axe=True)
+    page.goto(f"{link}?lang={lang}")
+    heading = {"ms": "Tolak jemputan", "en": "Decline the invitation"}[lang]
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    expect(page.locator("#answer-accept")).to_have_count(0)
+    expect(page.locator("#representatives-0-full_name")).to_have_count(0)
+    axe_check(page)
+
+    page.fill("#decline_reason", "Pengarah kami berada di luar negara")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    expect(page.locator(".panel--success")).to_be_visible()
+    expect(page.get_by_role("heading", name=heading)).to_have_count(0)
+    axe_check(page)
