@@ -44,7 +44,6 @@ from app.services import (
     invitations,
     staff_auth,
     staff_registrations,
-    workshop,
 )
 from app.vocab import REGISTRANT_INVITATION_STATUS_CODES as STATUS_CODES
 
@@ -193,13 +192,13 @@ def update_planning(request: Request, reference: str, form: FormDep, staff: Staf
                             status_code=status.HTTP_303_SEE_OTHER)
 
 
+# The one-workshop planning page is gone: each workshop's page has its counts. Its old
+# address (bookmarks, the login's `next`) leads to the list of workshops rather than a 404,
+# and permanently, so browsers forget it.
 @backoffice.get("/workshop")
-def workshop_planning(request: Request, staff: StaffDep, session: SessionDep,
-                      language: LanguageDep) -> Response:
-    """Show counts for planning the workshop, and seats against its capacity."""
-    summary = workshop.workshop_summary(session=session)
-    return render(request, "workshop.html", language, staff=staff, summary=summary,
-                  statuses=STATUS_CODES, saved=request.query_params.get("saved") == "1")
+def workshop_planning_moved() -> Response:
+    """Send the old planning page's visitors to the list of workshops."""
+    return RedirectResponse("/staff/workshops", status_code=status.HTTP_301_MOVED_PERMANENTLY)
 
 
 @backoffice.get("/exports/registrations.csv")

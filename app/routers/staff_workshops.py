@@ -18,10 +18,10 @@ from app.core.i18n import N_, format_myt, gettext
 from app.deps import LanguageDep, NowDep, RowId, SessionDep, WriteSessionDep, workshop_or_404
 from app.routers.export_responses import attendee_file
 from app.routers.staff_deps import AdminOnly, FiltersDep, FormDep, NoStoreRoute, StaffDep, render
-from app.schemas.reply import parse_reply
+from app.schemas.reply import error_texts, parse_reply
 from app.schemas.staff import RegistrationFilters
 from app.schemas.workshop import WorkshopCreate, WorkshopPatch
-from app.services import invitations, seating, workshop_day, workshops
+from app.services import invitations, seating, workshop_day, workshop_reach, workshops
 from app.vocab import REGISTRANT_INVITATION_STATUS_CODES as STATUS_CODES
 from app.vocab import REPLY_CHANNEL_CODES
 
@@ -50,7 +50,6 @@ def _see_other(path: str) -> Response:
     return RedirectResponse(path, status_code=status.HTTP_303_SEE_OTHER)
 
 
-
 def _local_input(moment: dt.datetime) -> str:
     return moment.astimezone(MALAYSIA).strftime("%Y-%m-%dT%H:%M")
 
@@ -76,13 +75,22 @@ def _read_details(form: FormDep) -> tuple[dict[str, Any], dict[str, str]]:
 
 
 def _form(request: Request, staff: StaffDep, language: str, values: dict[str, Any],
-          errors: dict[str, str], workshop_id: int | None = None, status_code: int = 200
-          ) -> Response:
+          errors: dict[str, str], workshop_id: int | None = None, status_code: int = 200,
+          warning: str = "") -> Response:
     shown = {k: _local_input(v) if isinstance(v, dt.datetime) else v for k, v in values.items()}
     return render(request, "workshop_form.html", language, status_code, staff=staff,
                   values=shown, errors={k: gettext(language, v) for k, v in errors.items()},
                   error_order=[f for f in FIELDS if f in errors],
-                  workshop_id=workshop_id)
+                  workshop_id=workshop_id, warning=warning)
+
+
+def _past_close_unconfirmed(form: FormDep, values: dict[str, Any], now: dt.datetime,
+                            stored: dt.datetime | None = None) -> bool:
+    """Whether replies newly close in the past and staff have not saved that time again."""
+    closes = values["replies_close_at"]
+    if closes > now or closes == stored:
+        return False
+    return form.get("confirmed_replies_close_at") != form.get("replies_close_at")
 
 
 @router.get("")
@@ -104,6 +112,9 @@ def create_workshop(request: Request, form: FormDep, staff: StaffDep, session: W
                     now: NowDep, language: LanguageDep) -> Response:
     """Check and store a new workshop."""
     values, errors = _read_details(form)
+    if not errors and _past_close_unconfirmed(form, values, now):
+        return _form(request, staff, language, values, {},
+                     warning=workshops.REPLIES_CLOSE_IN_THE_PAST)
     if not errors:
         try:
             workshop = workshops.create_workshop(
@@ -157,7 +168,7 @@ def send_invitations(workshop_id: RowId, form: FormDep, staff: StaffDep,
 
 @router.get("/{workshop_id}")
 def workshop_page(request: Request, workshop_id: RowId, staff: StaffDep,
-                  session: SessionDep, language: LanguageDep) -> Response:
+                  session: SessionDep, now: NowDep, language: LanguageDep) -> Response:
     """Show a workshop: its seats, its invitations and their answers."""
     workshop = workshop_or_404(session, workshop_id)
     query = request.query_params
@@ -165,9 +176,12 @@ def workshop_page(request: Request, workshop_id: RowId, staff: StaffDep,
                                                       language=language)
     return render(request, "workshop_detail.html", language, staff=staff, workshop=workshop,
                   attendance=attendance, no_shows=no_shows,
+                  replies_warning=workshops.replies_warning(
+                      replies_close_at=workshop.replies_close_at,
+                      starts_at=workshop.starts_at, now=now),
                   seats=workshops.seat_counts(session=session, workshop=workshop),
                   counts=workshops.invitation_counts(session=session, workshop_id=workshop.id),
-                  accepted=workshops.accepted_breakdown(session=session, workshop_id=workshop.id),
+                  reach=workshop_reach.workshop_reach(session=session, workshop_id=workshop.id),
                   rows=invitations.list_invitations(session=session, workshop_id=workshop.id),
                   statuses=STATUS_CODES, when=format_myt, saved=query.get("saved"),
                   invited=query.get("invited"), already=query.get("already"))
@@ -175,11 +189,13 @@ def workshop_page(request: Request, workshop_id: RowId, staff: StaffDep,
 
 @router.get("/{workshop_id}/edit", dependencies=[AdminOnly])
 def edit_workshop(request: Request, workshop_id: RowId, staff: StaffDep,
-                  session: SessionDep, language: LanguageDep) -> Response:
+                  session: SessionDep, now: NowDep, language: LanguageDep) -> Response:
     """Show the workshop's details in a form."""
     workshop = workshop_or_404(session, workshop_id)
     return _form(request, staff, language, {name: getattr(workshop, name) for name in FIELDS},
-                 {}, workshop.id)
+                 {}, workshop.id, warning=workshops.replies_warning(
+                     replies_close_at=workshop.replies_close_at, starts_at=workshop.starts_at,
+                     now=now))
 
 
 @router.post("/{workshop_id}/edit", dependencies=[AdminOnly])
@@ -188,7 +204,10 @@ def change_workshop(request: Request, workshop_id: RowId, form: FormDep, staff: 
     """Change the details; a new date, time or venue is mailed to those invited, once."""
     values, errors = _read_details(form)
     if not errors:
-        workshop_or_404(session, workshop_id)
+        stored = workshop_or_404(session, workshop_id).replies_close_at
+        if _past_close_unconfirmed(form, values, now, stored):
+            return _form(request, staff, language, values, {}, workshop_id,
+                         warning=workshops.REPLIES_CLOSE_IN_THE_PAST)
         try:
             workshops.update_workshop(session=session, workshop_id=workshop_id,
                                       changes=WorkshopPatch.model_validate(values),
@@ -209,9 +228,8 @@ def _reply_page(request: Request, staff: StaffDep, session: SessionDep, language
                                                 invitation_id=invitation_id)
     except invitations.InvitationNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND) from None
-    counts = context.pop("error_counts", {})
-    errors = {name: gettext(language, message) % {"count": counts.get(name, "")}
-              for name, message in context.pop("errors", {}).items()}
+    errors = error_texts(context.pop("errors", {}), context.pop("error_counts", {}),
+                         lambda message: gettext(language, message))
     return render(request, "workshop_reply.html", language, status_code, staff=staff,
                   workshop=workshop, invitation=invitation, channels=REPLY_CHANNEL_CODES,
                   errors=errors, **{"values": {}, "notice": "", **context})
