@@ -135,3 +135,22 @@ def test_a_walk_in_counts_against_capacity_with_a_warning(
     assert "over capacity" in shown.text and "Present: 1 of 2 expected" in shown.text
     assert "&lt;script&gt;" in shown.text and "<script>alert" not in shown.text
     assert nobody.status_code == 422 and "No registered organisation" in nobody.text
+
+
+def test_the_desk_puts_its_search_first_and_on_a_phone_its_menu_last(
+    client: TestClient, session: Session
+) -> None:
+    workshop_id = stored_workshop(session, capacity=10)
+    accepted(session, workshop_id, registration(session), "Aminah binti Ali")
+    sign_in(client, staff_user(session, role="viewer"))
+
+    desk = client.get(f"/staff/workshops/{workshop_id}/check-in?lang=en").text
+    other = client.get(f"/staff/workshops/{workshop_id}?lang=en").text
+
+    main = desk.index('<main id="main"')
+    assert main < desk.index('id="q"') < desk.index("check-in-count") < desk.index("Aminah")
+    # Two copies of the menu, one shown on wide screens (before the desk), one on narrow
+    # screens (after it), reached from a "Menu" link at the top.
+    assert desk.index("staff-nav--wide-only") < main < desk.index('id="menu"')
+    assert desk.index('href="#menu"') < main
+    assert "staff-nav--" not in other and 'href="#menu"' not in other

@@ -145,7 +145,6 @@ def update_workshop(
     return workshop
 
 
-REPLIES_AFTER_START = N_("Replies close after the workshop starts. Change when replies close.")
 REPLIES_CLOSED = N_("Replies have closed: nobody new can be invited, and organisations can no "
                     "longer accept. To reopen replies, change when they close.")
 REPLIES_CLOSE_IN_THE_PAST = N_("This time is in the past: once it is saved, nobody can be "
@@ -155,12 +154,11 @@ REPLIES_CLOSE_IN_THE_PAST = N_("This time is in the past: once it is saved, nobo
 
 def replies_warning(*, replies_close_at: dt.datetime, starts_at: dt.datetime,
                     now: dt.datetime) -> str:
-    """Say what is amiss with when a workshop's replies close, before it starts (or nothing)."""
-    if now >= starts_at:
-        return ""
-    if replies_close_at > starts_at:
-        return REPLIES_AFTER_START
-    return REPLIES_CLOSED if replies_close_at <= now else ""
+    """Say that replies have closed while the workshop is still to come (or nothing).
+
+    Replies closing after the start is refused by `check_details` and by the database.
+    """
+    return REPLIES_CLOSED if replies_close_at <= now < starts_at else ""
 
 
 def is_closed_for_replies(workshop: Workshop, now: dt.datetime) -> bool:
