@@ -257,7 +257,7 @@ def test_a_workshop_page_counts_who_registered_was_invited_and_accepted(
         assert found, (table, label)
         return tuple(int(count) for count in found.groups())
 
-    assert "<caption>Organisations by category</caption>" in page
+    assert '<caption id="reach-category-caption">Organisations by category</caption>' in page
     assert counts("reach-category", "Workers&#39; union") == (1, 1, 1)
     assert counts("reach-category", "Academic institution") == (1, 0, 0)  # cancelled, withdrawn
     assert counts("reach-category", "Civil society organisation (CSO)") == (1, 1, 0)
