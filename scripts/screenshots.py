@@ -209,7 +209,6 @@ def shoot_back_office(browser: Browser, url: str, has_staff: bool) -> None:
             page.locator("table a[href^='/staff/registrations/']").first.click()
 
     shoot(browser, "staff-detail-ms", detail)
-    shoot(browser, "staff-workshop-ms", staff_page("/staff/workshop"))
 
     def announcement_preview(page: Page) -> None:
         staff_sign_in(page, url, lang="en")
