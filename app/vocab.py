@@ -236,3 +236,15 @@ REPLY_CHANNELS: tuple[Term, ...] = (
 REPLY_CHANNEL_CODES = tuple(term.code for term in REPLY_CHANNELS)
 _BY_CODE["invitation_status"] = {term.code: term for term in REGISTRANT_INVITATION_STATUSES}
 _BY_CODE["reply_channel"] = {term.code: term for term in REPLY_CHANNELS}
+
+# A roadmap commitment's status: "not yet reported" until a report is approved, then the
+# completion scale of the Open Government Partnership's independent reporting (SPEC 8.2).
+COMMITMENT_STATUSES: tuple[Term, ...] = (
+    Term("not_reported", "Belum dilaporkan", "Not yet reported"),
+    Term("not_started", "Belum dimulakan", "Not started"),
+    Term("limited", "Terhad", "Limited"),
+    Term("substantial", "Ketara", "Substantial"),
+    Term("completed", "Selesai", "Completed"),
+)
+COMMITMENT_STATUS_CODES = tuple(term.code for term in COMMITMENT_STATUSES)
+_BY_CODE["commitment_status"] = {term.code: term for term in COMMITMENT_STATUSES}

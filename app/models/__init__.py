@@ -11,6 +11,7 @@ from app.models.registration import (
     RegistrationFocusArea,
     RegistrationPillar,
 )
+from app.models.roadmap import RoadmapCommitment, RoadmapOutcome, RoadmapPartner
 from app.models.staff import ApiToken, AuditLog, StaffSession, StaffUser
 from app.models.workshop import Invitation, Representative, WorkingGroup, Workshop
 
@@ -29,6 +30,9 @@ __all__ = [
     "RegistrationFocusArea",
     "RegistrationPillar",
     "Representative",
+    "RoadmapCommitment",
+    "RoadmapOutcome",
+    "RoadmapPartner",
     "StaffSession",
     "StaffUser",
     "WorkingGroup",
