@@ -219,8 +219,9 @@ def check_cells(cells: dict[str, str]) -> tuple[CommitmentCreate | None, list[tu
         return None, [(_column(error["loc"]), error_message(error)) for error in invalid.errors()]
 
 
-def parse_rows(rows: list[list[str]]) -> list[tuple[int, CommitmentCreate]]:
-    """Return each data row as a checked commitment, or refuse the file listing every problem."""
+def parse_rows(rows: list[list[str]]) -> tuple[list[tuple[int, CommitmentCreate]],
+                                              list[ImportProblem]]:
+    """Return each good data row as a checked commitment, and the bad rows' problems."""
     if not rows:
         raise ImportRefused([ImportProblem(0, "file", NO_ROWS)])
     columns, problems = _header(rows[0])
@@ -246,22 +247,20 @@ def parse_rows(rows: list[list[str]]) -> list[tuple[int, CommitmentCreate]]:
         parsed.append((number, details))
     if not parsed and not problems:
         raise ImportRefused([ImportProblem(0, "file", NO_ROWS)])
-    if problems:
-        raise ImportRefused(problems)
-    return parsed
+    return parsed, problems
 
 
 def import_file(*, session: Session, filename: str, content: bytes, actor: audit.Actor,
                 now: dt.datetime) -> ImportCounts:
     """Save every commitment in the file, or none: refuse it naming each bad row and column."""
-    parsed = parse_rows(read_rows(filename=filename, content=content))
+    parsed, problems = parse_rows(read_rows(filename=filename, content=content))
     details = [row for _, row in parsed]
     found = commitments.find_lookups(session=session, details=details)
-    problems = [ImportProblem(number, column_of(problem.field), problem.message, problem.value,
-                              code=row.code)
-                for number, row in parsed for problem in commitments.problems_of(row, found)]
+    problems += [ImportProblem(number, column_of(problem.field), problem.message, problem.value,
+                               code=row.code)
+                 for number, row in parsed for problem in commitments.problems_of(row, found)]
     if problems:
-        raise ImportRefused(problems)
+        raise ImportRefused(sorted(problems, key=lambda problem: problem.row))
     existing = commitments.commitments_by_code(session=session, codes=[d.code for d in details])
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     for row in details:
