@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import AuditLog, RoadmapCommitment
+from tests.conftest import ROOT
 from tests.roadmap_helpers import create_commitment, create_outcome
 from tests.staff_helpers import registration
 from tests.workshop_helpers import api_token
@@ -228,3 +229,12 @@ def test_import_and_export_need_a_token_and_import_an_administrator(
     assert client.post("/api/v1/roadmap/import", files={
         "file": ("roadmap.csv", exported.content, "text/csv")}).status_code == 401
     assert client.get("/api/v1/roadmap/commitments.xlsx").status_code == 401
+
+
+def test_the_documented_sample_imports(client: TestClient, session: Session) -> None:
+    admin = api_token(session)
+    create_outcome(client, admin)
+    create_outcome(client, admin, number="2.1", pillar="protection")
+    sample = (ROOT / "docs" / "roadmap-sample.csv").read_bytes()
+    status, counts = _import(client, admin, "roadmap-sample.csv", sample, "text/csv")
+    assert (status, counts) == (200, {"created": 3, "updated": 0, "unchanged": 0})
