@@ -74,4 +74,4 @@ def roadmap_page(request: Request, session: SessionDep, language: LanguageDep) -
     """Show the roadmap in Bahasa Melayu, or in English with ?lang=en."""
     document = public.roadmap_document(session=session)
     return render_page(request, "roadmap.html", language, roadmap=document,
-                       long_date=public.long_date)
+                       sections=public.page_sections(document), long_date=public.long_date)
