@@ -56,7 +56,7 @@ class RoadmapRoute(NoStoreRoute):
 
 router = APIRouter(prefix="/api/v1/roadmap", tags=["roadmap"],
                    dependencies=[Depends(api_staff)], route_class=RoadmapRoute,
-                   responses={401: ERROR_RESPONSES[401]})
+                   responses={400: ERROR_RESPONSES[400], 401: ERROR_RESPONSES[401]})
 _ADMIN_ONLY = {"model": ErrorRead, "description": "The token is not an administrator's."}
 _WRITES: dict[int | str, dict[str, Any]] = {
     403: _ADMIN_ONLY, 413: ERROR_RESPONSES[413], 422: ERROR_RESPONSES[422]}
