@@ -14,13 +14,15 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
 from app.deps import NowDep, RowId, SessionDep, WriteSessionDep
-from app.models import StaffUser
+from app.models import RoadmapCommitment, RoadmapOutcome, StaffUser
 from app.roadmap import commitments, outcomes, spreadsheet
 from app.roadmap.schemas import (
     CommitmentCreate,
     CommitmentPatch,
     CommitmentRead,
     ImportCounts,
+    ImportProblemRead,
+    ImportRefusedRead,
     OutcomeCreate,
     OutcomePatch,
     OutcomeRead,
@@ -87,11 +89,11 @@ def _unprocessable(problems: list[commitments.Problem]) -> HTTPException:
         for problem in problems])
 
 
-def _outcome_read(outcome: Any) -> OutcomeRead:
+def _outcome_read(outcome: RoadmapOutcome) -> OutcomeRead:
     return OutcomeRead(id=outcome.id, **outcomes.outcome_values(outcome))
 
 
-def _commitment_read(commitment: Any) -> CommitmentRead:
+def _commitment_read(commitment: RoadmapCommitment) -> CommitmentRead:
     return CommitmentRead(id=commitment.id, **commitments.commitment_values(commitment))
 
 
@@ -213,9 +215,11 @@ def commitments_xlsx(staff: ApiStaffDep, session: WriteSessionDep, now: NowDep) 
 
 
 @router.post("/import", response_model=ImportCounts,
-             responses={**_WRITES, 409: _CODE_TAKEN})
+             responses={**_WRITES, 409: _CODE_TAKEN, 422: {
+                 "model": ImportRefusedRead,
+                 "description": "Bad rows, each named; nothing was changed."}})
 def import_commitments(file: Annotated[UploadFile, File()], staff: AdminDep,
-                             session: WriteSessionDep, now: NowDep) -> Any:
+                       session: WriteSessionDep, now: NowDep) -> ImportCounts | JSONResponse:
     """Create and update commitments from the export's file (XLSX or CSV), all or nothing.
 
     A file with any bad row changes nothing and is answered with every bad row and column.
@@ -226,9 +230,10 @@ def import_commitments(file: Annotated[UploadFile, File()], staff: AdminDep,
         return spreadsheet.import_file(session=session, filename=file.filename or "",
                                        content=content, actor=_actor(staff), now=now)
     except spreadsheet.ImportRefused as refused:
-        return JSONResponse({"detail": [
-            {"row": problem.row, "column": problem.column, "msg": problem.worded("en")}
-            for problem in refused.problems]}, status_code=422)
+        answer = ImportRefusedRead(detail=[
+            ImportProblemRead(row=problem.row, column=problem.column, msg=problem.worded("en"))
+            for problem in refused.problems])
+        return JSONResponse(answer.model_dump(), status_code=422)
     except commitments.CodeTaken:
         raise HTTPException(status.HTTP_409_CONFLICT,
                             detail="Another commitment took one of these codes meanwhile; "

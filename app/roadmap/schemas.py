@@ -207,12 +207,18 @@ class ImportCounts(BaseModel):
     unchanged: int
 
 
-class ImportProblem(BaseModel):
-    """One bad cell of an import: its row (the header is row 1), its column, and why."""
+class ImportProblemRead(BaseModel):
+    """One bad cell of an import: its row (the header is row 1; 0 is the file), column, why."""
 
-    row: int
-    column: str
-    msg: str
+    row: int = Field(examples=[4])
+    column: str = Field(examples=["outcome"])
+    msg: str = Field(examples=["No outcome has the number 9.9"])
+
+
+class ImportRefusedRead(BaseModel):
+    """An import refused: every bad row and column; nothing was changed."""
+
+    detail: list[ImportProblemRead]
 
 
 _MESSAGES_BY_TYPE = {

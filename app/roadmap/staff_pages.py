@@ -14,6 +14,7 @@ from starlette.datastructures import UploadFile
 
 from app.core.i18n import gettext
 from app.deps import LanguageDep, NowDep, RowId, SessionDep, WriteSessionDep
+from app.models import RoadmapCommitment
 from app.roadmap import commitments, outcomes, spreadsheet
 from app.roadmap.schemas import OutcomeCreate, error_message
 from app.routers.staff_deps import (
@@ -184,7 +185,7 @@ def create_commitment(request: Request, form: FormDep, staff: StaffDep,
     return _save_commitment(request, form, staff, session, now, language, None)
 
 
-def _commitment_or_404(session: SessionDep, commitment_id: int) -> Any:
+def _commitment_or_404(session: SessionDep, commitment_id: int) -> RoadmapCommitment:
     try:
         return commitments.get_commitment(session=session, commitment_id=commitment_id)
     except commitments.CommitmentNotFound:
