@@ -192,8 +192,9 @@ def save_commitment(*, session: Session, details: CommitmentCreate, found: Looku
         session.add(commitment)
     _apply(commitment, details, found)
     try:
-        with session.begin_nested():  # the unique index decides between racing writers
-            session.flush()
+        # The code was checked before, but the unique index decides between racing
+        # writers; the refused request's transaction rolls back.
+        session.flush()
     except IntegrityError:
         raise CodeTaken(details.code) from None
     session.refresh(commitment)

@@ -48,11 +48,10 @@ def get_outcome(*, session: Session, outcome_id: int) -> RoadmapOutcome:
 
 
 def _flush_unique(session: Session, outcome: RoadmapOutcome) -> None:
-    # The unique index decides, so two staff adding the same number at once cannot both
-    # succeed; the savepoint keeps the request's transaction usable after a refusal.
+    # The number was checked before, but the unique index decides: of two staff adding the
+    # same number at once, one is refused here, and its request's transaction rolls back.
     try:
-        with session.begin_nested():
-            session.flush()
+        session.flush()
     except IntegrityError:
         raise NumberTaken(outcome.number) from None
 

@@ -18,6 +18,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from app.core.i18n import N_
+from app.schemas.errors import FieldErrorRead
 from app.vocab import Pillar
 
 # Single-line texts take no control character at all; a description keeps tabs and breaks.
@@ -216,9 +217,10 @@ class ImportProblemRead(BaseModel):
 
 
 class ImportRefusedRead(BaseModel):
-    """An import refused: every bad row and column; nothing was changed."""
+    """An import refused: every bad row and column (or, with no file sent, the missing field
+    as any other request says it); nothing was changed."""
 
-    detail: list[ImportProblemRead]
+    detail: list[ImportProblemRead | FieldErrorRead]
 
 
 _MESSAGES_BY_TYPE = {
