@@ -18,8 +18,9 @@ OUTCOME_FORM = {"number": "1.1", "pillar": "prevention", "title_ms": "Kesedaran"
                 "baseline": "", "baseline_year": "", "target": "100", "target_year": "2025"}
 
 
-def _commitment_form(**changes: str) -> dict[str, str]:
-    form = {"code": "1.1.1", "outcome": "1.1", "title_ms": "Kempen", "title_en": "Campaign",
+def _commitment_form(**changes: str | list[str]) -> dict[str, str | list[str]]:
+    form: dict[str, str | list[str]] = {
+            "code": "1.1.1", "outcome": "1.1", "title_ms": "Kempen", "title_en": "Campaign",
             "description_ms": "", "description_en": "", "lead_reference": "",
             "lead_name": "Jabatan Tenaga Kerja", "partners": "", "starts_on": "2023-01-01",
             "ends_on": "2023-12-31", "weight": "1"}
@@ -31,7 +32,7 @@ def test_an_administrator_adds_an_outcome_and_a_commitment_through_the_forms(
     client: TestClient, session: Session
 ) -> None:
     csrf = sign_in(client, staff_user(session))
-    lead, partner = registration(session), registration(session)
+    lead, partner, other = registration(session), registration(session), registration(session)
     assert client.get("/staff/roadmap/outcomes/new").status_code == 200
 
     added = client.post("/staff/roadmap/outcomes/new", data={**OUTCOME_FORM, "csrf_token": csrf},
@@ -43,13 +44,19 @@ def test_an_administrator_adds_an_outcome_and_a_commitment_through_the_forms(
     form = client.get("/staff/roadmap/commitments/new")
     assert f'<option value="{lead.reference}">{lead.organisation_name}</option>' in form.text
     saved = client.post("/staff/roadmap/commitments/new", data={**_commitment_form(
-        lead_reference=lead.reference, lead_name="", partners=partner.reference),
+        lead_reference=lead.reference, lead_name="",
+        partners=[partner.reference, "", other.reference]),
         "csrf_token": csrf}, follow_redirects=False)
 
     assert saved.status_code == 303
     page = client.get(saved.headers["location"])
     assert lead.organisation_name in page.text and partner.organisation_name in page.text
     assert f'href="/staff/registrations/{partner.reference}"' in page.text
+    assert f'href="/staff/registrations/{other.reference}"' in page.text
+    commitment_id = saved.headers["location"].split("/")[-1].split("?")[0]
+    edit = client.get(f"/staff/roadmap/commitments/{commitment_id}/edit").text
+    assert (f'id="partners-1" name="partners" type="text" list="organisations" '
+            f'autocomplete="off" value="{other.reference}"') in edit
     overview = client.get("/staff/roadmap")
     assert "1.1.1" in overview.text and "Kesedaran" in overview.text
 

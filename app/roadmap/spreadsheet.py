@@ -74,6 +74,11 @@ def problems_by_row(problems: list[ImportProblem], language: str
     return [(row, code, cells) for row, (code, cells) in sorted(rows.items())]
 
 
+def split_references(text: str) -> list[str]:
+    """Return the references in a cell, separated by commas, semicolons or spaces."""
+    return [reference for reference in _PARTNER_SEPARATORS.split(text) if reference]
+
+
 def column_of(field_name: str) -> str:
     """Return the column (and the back office's form field) that holds a commitment's field."""
     return _COLUMN_OF_FIELD.get(field_name, field_name)
@@ -197,7 +202,7 @@ def _row_values(cells: dict[str, str]) -> dict[str, Any]:
     if cells["lead_name"]:
         lead["name"] = cells["lead_name"]
     values["lead"] = lead
-    values["partners"] = [ref for ref in _PARTNER_SEPARATORS.split(cells["partners"]) if ref]
+    values["partners"] = split_references(cells["partners"])
     values["weight"] = cells["weight"] or 1
     return values
 

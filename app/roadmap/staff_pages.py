@@ -139,12 +139,26 @@ def _commitment_form(request: Request, staff: StaffDep, session: SessionDep, lan
                   error_order=[f for f in spreadsheet.COLUMNS if f in errors],
                   outcomes=outcomes.list_outcomes(session=session),
                   organisations=commitments.organisation_choices(session=session),
+                  partner_slots=_partner_slots(values.get("partners", "")),
                   commitment_id=commitment_id)
+
+
+def _partner_slots(partners: str) -> list[str]:
+    # One field per partner, each picking from the registrants; two empty ones to add more.
+    named = spreadsheet.split_references(partners)
+    return named + [""] * max(5 - len(named), 2)
+
+
+def _form_values(form: FormDep) -> dict[str, str]:
+    values = {name: str(form.get(name, "")).strip() for name in spreadsheet.COLUMNS}
+    values["partners"] = ", ".join(str(value).strip() for value in form.getlist("partners")
+                                   if str(value).strip())
+    return values
 
 
 def _save_commitment(request: Request, form: FormDep, staff: StaffDep, session: WriteSessionDep,
                      now: NowDep, language: str, commitment_id: int | None) -> Response:
-    values = {name: str(form.get(name, "")).strip() for name in spreadsheet.COLUMNS}
+    values = _form_values(form)
     details, bad = spreadsheet.check_cells(values)
     errors = {column: message for column, message in reversed(bad)}
     if details is not None:
