@@ -217,6 +217,7 @@ def test_a_file_over_the_limit_is_refused(client: TestClient, headers: dict[str,
     response = client.post("/api/v1/roadmap/import", headers=headers, files={
         "file": ("roadmap.csv", b"x" * (3 * 1024 * 1024), "text/csv")})
     assert response.status_code == 413
+    assert response.json() == {"detail": "The request body is larger than 1 MiB."}
 
 
 def test_import_and_export_need_a_token_and_import_an_administrator(

@@ -22,11 +22,13 @@ class BodyTooLarge(HTTPException):
 
 
 def _too_large_response(scope: Scope) -> tuple[bytes, bytes]:
+    limit = "1 MiB" if scope["path"] in LARGER_BODIES else "64 KiB"
     if scope["path"].startswith("/api/"):
-        body = json.dumps({"detail": "The request body is larger than 64 KiB."}).encode()
+        body = json.dumps({"detail": f"The request body is larger than {limit}."}).encode()
         return body, b"application/json"
     return (
-        b"Permohonan terlalu besar (lebih 64 KiB). / The request is too large (over 64 KiB).",
+        f"Permohonan terlalu besar (lebih {limit}). / The request is too large (over {limit})."
+        .encode(),
         b"text/plain; charset=utf-8",
     )
 
