@@ -11,11 +11,11 @@ from typing import Any
 import jsonschema_rs
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from app.models import Registration, RoadmapCommitment
-from app.roadmap.public import weighted_progress
+from app.roadmap.public import roadmap_document, weighted_progress
 from app.services import purge
 from app.services.phone_display import display_phone
 from tests.roadmap_helpers import create_commitment, create_outcome
@@ -201,3 +201,22 @@ def test_progress_rolls_up_as_the_weighted_mean_of_those_reported() -> None:
     assert weighted_progress([]) is None
     assert weighted_progress([(1, None), (5, None)]) is None
     assert weighted_progress([(1, 100.0), (3, 0.0), (9, None)]) == 25.0
+
+
+def test_the_document_is_built_from_one_query(session: Session,
+                                              roadmap: dict[str, Any]) -> None:
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        document = roadmap_document(session=session)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+    assert len(document["commitments"]) == 2
+    selects = [statement for statement in statements if statement.startswith("SELECT")]
+    assert len(selects) == 1, statements
