@@ -65,6 +65,17 @@ def test_seed_demo_adds_varied_registrations(committed_db: Engine) -> None:
     assert count_rows(committed_db, "outbox_mail") == 0
 
 
+def test_seed_demo_run_again_adds_more_and_never_repeats_a_contact(committed_db: Engine) -> None:
+    # The same seed picks the same organisation names: only the numbering keeps them apart
+    # (a second `make demo` used to fail on a duplicate organisation and contact email).
+    assert main(["seed-demo", "--count", "10", "--seed", "3"]) == 0
+    assert main(["seed-demo", "--count", "10", "--seed", "3"]) == 0
+
+    with Session(committed_db) as session:
+        emails = [r.contact_email for r in session.scalars(select(Registration))]
+    assert len(emails) == 20 and len(set(emails)) == 20
+
+
 def test_seed_demo_refuses_a_database_with_real_registrations(
     committed_client: TestClient, committed_db: Engine, capsys: pytest.CaptureFixture[str]
 ) -> None:

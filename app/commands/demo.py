@@ -50,8 +50,14 @@ def run(arguments: argparse.Namespace) -> int:
             )
             return 1
         taken = set(session.scalars(select(Registration.reference)))
+        earlier = session.scalar(
+            select(func.count())
+            .select_from(Registration)
+            .where(Registration.contact_email_key.endswith("@" + DEMO_EMAIL_DOMAIN))
+        ) or 0
         session.commit()
-        rows = demo_registrations(arguments.count, rng=rng, now=utcnow(), taken=taken)
+        rows = demo_registrations(arguments.count, rng=rng, now=utcnow(), taken=taken,
+                                  first=earlier)
         with tqdm(total=arguments.count, unit="reg", desc="seed-demo", file=sys.stderr) as bar:
             while batch := list(islice(rows, BATCH_SIZE)):
                 begin_write(session)

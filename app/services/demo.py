@@ -126,10 +126,14 @@ def _phone(rng: random.Random, area: str) -> str:
 
 
 def demo_registrations(
-    count: int, *, rng: random.Random, now: dt.datetime, taken: set[str]
+    count: int, *, rng: random.Random, now: dt.datetime, taken: set[str], first: int = 0
 ) -> Iterator[tuple[dict[str, Any], list[str], list[str]]]:
-    """Yield (registration row, pillar codes, focus area codes) for `count` demo registrations."""
-    for number in range(count):
+    """Yield (registration row, pillar codes, focus area codes) for `count` demo registrations.
+
+    They are numbered from `first` (the demo registrations already stored), so a second run
+    never gives an organisation a contact email an earlier run gave it.
+    """
+    for number in range(first, first + count):
         category = CATEGORY_CODES[number % len(CATEGORY_CODES)]
         if number % 25 == 24:
             place, postcode, phone = _ABROAD
