@@ -11,7 +11,7 @@ import os
 import tempfile
 import warnings
 from collections.abc import Iterator
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,7 +30,8 @@ import pytest  # noqa: E402
 from alembic import command  # noqa: E402
 from alembic.config import Config  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
-from sqlalchemy import Engine, delete, text  # noqa: E402
+from sqlalchemy import Engine, create_engine, delete, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from app.core.config import MALAYSIA  # noqa: E402
@@ -57,6 +58,26 @@ def alembic_config(url: str) -> Config:
     config.set_main_option("sqlalchemy.url", url)
     config.attributes["configure_logger"] = False
     return config
+
+
+@contextmanager
+def empty_database_url(name: str) -> Iterator[str]:
+    """An empty database of its own, on the suite's kind of server, for a migration test."""
+    if not IS_POSTGRES:
+        path = _TMP / f"{name}.sqlite3"
+        path.unlink(missing_ok=True)
+        yield f"sqlite:///{path}"
+        return
+    url = make_url(TEST_DATABASE_URL)
+    database = f"{url.database}_{name.replace('-', '_')}"
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{database}"'))
+        connection.execute(text(f'CREATE DATABASE "{database}"'))
+    yield url.set(database=database).render_as_string(hide_password=False)
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+    server.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -8,13 +8,12 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from app.models import Invitation, OutboxMail, Registration
 from app.services import invitation_links, private_links
 from app.services.mail_content import render_mail
-from tests.conftest import _TMP, IS_POSTGRES, TEST_DATABASE_URL, alembic_config
+from tests.conftest import alembic_config, empty_database_url
 from tests.test_workshop_migration import ROW
 
 # Links as the portal mailed them before: 43 random characters, only the SHA-256 stored.
@@ -34,21 +33,8 @@ def _sha256(token: str) -> str:
 
 @pytest.fixture
 def database_url() -> Iterator[str]:
-    if not IS_POSTGRES:
-        path = _TMP / "private-link-migration.sqlite3"
-        path.unlink(missing_ok=True)
-        yield f"sqlite:///{path}"
-        return
-    url = make_url(TEST_DATABASE_URL)
-    name = f"{url.database}_private_link_migration"
-    server = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with server.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    server.dispose()
+    with empty_database_url("private-link-migration") as url:
+        yield url
 
 
 def _insert(connection: sa.Connection, table: str, row: dict[str, object]) -> int:

@@ -8,9 +8,8 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from sqlalchemy.engine import make_url
 
-from tests.conftest import _TMP, IS_POSTGRES, TEST_DATABASE_URL, alembic_config
+from tests.conftest import alembic_config, empty_database_url
 
 ROW = {
     "submitted_at": "2022-10-10 01:00:00", "updated_at": "2022-10-10 01:00:00",
@@ -26,21 +25,8 @@ ROW = {
 
 @pytest.fixture
 def database_url() -> Iterator[str]:
-    if not IS_POSTGRES:
-        path = _TMP / "workshop-migration.sqlite3"
-        path.unlink(missing_ok=True)
-        yield f"sqlite:///{path}"
-        return
-    url = make_url(TEST_DATABASE_URL)
-    name = f"{url.database}_workshop_migration"
-    server = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with server.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    server.dispose()
+    with empty_database_url("workshop-migration") as url:
+        yield url
 
 
 def test_old_statuses_become_invitations_and_come_back_on_downgrade(database_url: str) -> None:
