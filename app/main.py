@@ -49,6 +49,10 @@ from app.services.health import migrations_at_head
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 
+# Errors whose messages the portal wrote (PydanticCustomError), shown as they are.
+_WORDED_FOR_PEOPLE = frozenset({"several_values", "control_character"})
+
+
 async def _validation_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     messages = field_errors(error.errors())
@@ -59,6 +63,14 @@ async def _validation_error(_request: Request, error: Exception) -> JSONResponse
             "type": "invalid",
         }
         for field, message in messages.items()
+    ] or [
+        # Not a registration's field: name where the problem is, in pydantic's terms, and
+        # give the message when it was written for people (ours), else a general one.
+        {"loc": [str(part) for part in problem["loc"]] or ["request"],
+         "msg": problem["msg"] if problem["type"] in _WORDED_FOR_PEOPLE
+         else "Check the request and try again",
+         "type": "invalid"}
+        for problem in error.errors()
     ] or [{"loc": ["request"], "msg": "Check the request and try again", "type": "invalid"}]
     return JSONResponse({"detail": detail}, status_code=422)
 

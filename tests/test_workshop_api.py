@@ -161,7 +161,9 @@ def test_attendee_lists_are_formula_safe_and_logged(client: TestClient, session:
     assert [(a["reference"], a["full_name"], a["checked_in_at"]) for a in listed] == [
         (reply.registration.reference, HOSTILE[0], None)]
     assert "Persatuan 陈伟明 தமிழ்" in csv_text
-    assert "'=HYPERLINK" in csv_text and "'@SUM(A1)" in csv_text and "'+60 12-345" in csv_text
+    assert "'=HYPERLINK" in csv_text and "'@SUM(A1)" in csv_text
+    # The telephone is written as dialled from Malaysia, so it cannot start a formula.
+    assert "012-345 6789" in csv_text and "+60" not in csv_text
     sheet = workbook.active
     assert sheet is not None
     cells = [cell.value for cell in sheet[2]]

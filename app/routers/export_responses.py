@@ -120,7 +120,8 @@ def desk_file(*, session: Session, workshop_id: int, staff_user_id: int, languag
         language=language, file_format="pdf", via="page", listing="desk",
         row_count=len(attendees), now=now)
     pdf = badges.desk_pdf(workshop_title=workshop.title(language), attendees=attendees,
-                          language=language)
+                          language=language, starts_at=workshop.starts_at,
+                          venue=workshop.venue)
     return Response(pdf, headers=headers, media_type="application/pdf")
 
 

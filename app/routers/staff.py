@@ -43,6 +43,7 @@ from app.services import (
     announcements,
     audit,
     invitations,
+    login_brake,
     staff_auth,
     staff_registrations,
     workshop,
@@ -99,7 +100,7 @@ def sign_in(request: Request, form: FormDep, session: SessionDep, now: NowDep,
                            email=email, next_path=next_path,
                            error=FORM_EXPIRED)
     client = client_address(request)
-    retry_after = staff_auth.login_retry_after(client=client, email=email)
+    retry_after = login_brake.login_retry_after(client=client, email=email)
     if retry_after:
         return _login_form(request, language, status_code=status.HTTP_429_TOO_MANY_REQUESTS,
                            email=email, next_path=next_path,
@@ -107,7 +108,7 @@ def sign_in(request: Request, form: FormDep, session: SessionDep, now: NowDep,
                            headers={"Retry-After": str(retry_after)})
     user = staff_auth.check_password(session=session, email=email, password=password)
     if user is None:
-        staff_auth.record_failed_login(client=client, email=email)
+        login_brake.record_failed_login(client=client, email=email)
         return _login_form(request, language, status_code=status.HTTP_401_UNAUTHORIZED,
                            email=email, next_path=next_path, error=LOGIN_FAILED)
     # Only a right password takes the write lock, after the slow check.

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Query, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -19,7 +20,7 @@ from app.core.i18n import gettext as translate
 from app.deps import LanguageDep, NowDep, SessionDep
 from app.models import StaffUser
 from app.routers.pages import render_page
-from app.schemas.staff import RegistrationFilters
+from app.schemas.staff import SEVERAL_VALUES, RegistrationFilters
 from app.services import staff_auth
 
 SESSION_COOKIE = "a87_staff"
@@ -154,4 +155,19 @@ async def _read_form(request: Request) -> FormData:
 
 
 FormDep = Annotated[FormData, Depends(_read_form)]
-FiltersDep = Annotated[RegistrationFilters, Query()]
+
+
+def _filters_from_query(request: Request,
+                        filters: Annotated[RegistrationFilters, Query()]) -> RegistrationFilters:
+    """Read the list's filters from the query, refusing a filter given different values."""
+    # FastAPI hands a model's single-valued field only the last of repeated parameters;
+    # `?category=cso&category=academic` would list academics alone, without a word.
+    for name in RegistrationFilters.model_fields:
+        values = request.query_params.getlist(name)
+        if any(value != values[0] for value in values[1:]):
+            raise RequestValidationError([{"type": "several_values", "loc": ("query", name),
+                                           "msg": SEVERAL_VALUES, "input": values}])
+    return filters
+
+
+FiltersDep = Annotated[RegistrationFilters, Depends(_filters_from_query)]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from app.schemas.errors import ErrorRead
+from app.schemas.staff import one_value
 
 
 class AnnouncementCreate(BaseModel):
@@ -16,10 +18,10 @@ class AnnouncementCreate(BaseModel):
     body_ms: str = Field(default="", examples=["Tuan/Puan {contact_name}, …"])
     subject_en: str = Field(default="", examples=["Strategic planning workshop"])
     body_en: str = Field(default="", examples=["Dear {contact_name}, …"])
-    filters: dict[str, str | None] = Field(
+    filters: dict[str, Annotated[str | None, BeforeValidator(one_value)]] = Field(
         default_factory=dict, examples=[{"category": "cso", "pillar": "prevention"}],
-        description="The registrant list's filters, by its query parameter names. "
-        "Withdrawn registrations are never included.")
+        description="The registrant list's filters, by its query parameter names, one value "
+        "each (a list is refused). Withdrawn registrations are never included.")
     dry_run: bool = Field(default=False, description="Count the recipients; queue nothing.")
 
 

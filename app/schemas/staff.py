@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
+from pydantic_core import PydanticCustomError
 
 from app.schemas.registration_fields import STAFF_FIELDS, FieldKind
 from app.vocab import Category, FocusArea, Pillar, RegistrantInvitationStatus, State
@@ -16,6 +17,21 @@ Sort = Literal[
     "category", "-category", "state", "-state", "workshop_attendees", "-workshop_attendees",
 ]
 Withdrawn = Literal["exclude", "include", "only"]
+SEVERAL_VALUES = ("Give one value for this filter: several values are not combined. "
+                  "Make one request for each value.")
+
+
+def one_value(value: Any) -> Any:
+    """Refuse a list where a filter takes one value, naming the filter in the error.
+
+    Narrowed to one value without a word (as a list once was, to its last), a filter
+    would invite or write to fewer organisations than asked for; an error is better.
+    """
+    if isinstance(value, list):
+        raise PydanticCustomError("several_values", SEVERAL_VALUES)
+    return value
+
+
 # The codes of vocab.CONTACT_EMAIL_STATES.
 EmailStatus = Literal["undeliverable", "deliverable"]
 
@@ -46,8 +62,7 @@ class RegistrationFilters(BaseModel):
     @classmethod
     def _blank_is_unset(cls, value: Any, info: Any) -> Any:
         # An HTML form sends "" for "any"; treat it as not filtering.
-        if isinstance(value, list):
-            value = value[-1] if value else None
+        value = one_value(value)
         if isinstance(value, str):
             value = value.strip()
             if not value:

@@ -44,3 +44,23 @@ def display_phone(e164: str) -> str:
     # A number too short or too long to lay out comes back as bare digits, which say less
     # than what was stored (+601234 became 1234): show what was stored instead.
     return e164 if shown.isdigit() else shown
+
+
+def display_typed_phone(typed: str) -> str:
+    """Write a telephone number as a person typed it the way display_phone writes it.
+
+    A representative's number is kept as typed (`0123456789`, `'+60 3-8886 5000`). A number
+    that is valid in Malaysia, or with its country code, is shown as dialled from Malaysia,
+    which a spreadsheet keeps as text; anything else is shown as typed, without the
+    apostrophe a spreadsheet may have left in front of it.
+    """
+    text = typed.strip().lstrip("'\u2019").strip()
+    if not text:
+        return ""
+    try:
+        number = phonenumbers.parse(text, "MY")
+    except phonenumbers.NumberParseException:
+        return text
+    if number.extension or not phonenumbers.is_valid_number(number):
+        return text  # E.164 has no extension: shown as typed, nothing is dropped
+    return display_phone(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))

@@ -1,15 +1,12 @@
-"""Staff accounts, passwords, sign-in sessions, API tokens and the brake on failed sign-ins."""
+"""Staff accounts, passwords, sign-in sessions and API tokens."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import math
 import secrets
-import time
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -31,10 +28,6 @@ ABSOLUTE_TIMEOUT = dt.timedelta(hours=8)
 # last_seen_at is written at most this often, so browsing does not write on every click.
 TOUCH_INTERVAL = dt.timedelta(minutes=1)
 TOKEN_PREFIX = "a87_"  # noqa: S105 - a marker that makes leaked tokens easy to find
-# Failed sign-ins, counted per client address and per email (known or not, so the brake
-# itself does not tell which emails have accounts).
-FAILED_LOGIN_LIMITS_PER_CLIENT = "20/15 minutes;60/day"
-FAILED_LOGIN_LIMITS_PER_EMAIL = "5/15 minutes;20/day"
 
 
 class StaffAccountError(ValueError):
@@ -249,40 +242,3 @@ def set_disabled(
         ).values(revoked_at=now))
     session.flush()
     return True
-
-
-@lru_cache
-def _failed_login_limits() -> tuple[list[Any], list[Any]]:
-    from limits import parse_many
-
-    return parse_many(FAILED_LOGIN_LIMITS_PER_CLIENT), parse_many(FAILED_LOGIN_LIMITS_PER_EMAIL)
-
-
-def _limiter() -> Any:
-    # Imported here, not at the top: app.core.ratelimit brings in FastAPI, which the
-    # command line (create-staff, export) would otherwise load for nothing.
-    from app.core.ratelimit import limiter
-
-    return limiter()
-
-
-def _login_keys(client: str, email: str) -> list[tuple[Any, str, str]]:
-    per_client, per_email = _failed_login_limits()
-    hashed_email = token_hash(email_key(email))
-    return ([(item, "staff-login-client", client) for item in per_client]
-            + [(item, "staff-login-email", hashed_email) for item in per_email])
-
-
-def login_retry_after(*, client: str, email: str) -> int | None:
-    """Return the seconds to wait if this client or email has failed too often, else None."""
-    for item, scope, who in _login_keys(client, email):
-        if not _limiter().test(item, scope, who):
-            reset_at, _remaining = _limiter().get_window_stats(item, scope, who)
-            return max(1, math.ceil(float(reset_at) - time.time()))
-    return None
-
-
-def record_failed_login(*, client: str, email: str) -> None:
-    """Count one failed sign-in against this client and this email."""
-    for item, scope, who in _login_keys(client, email):
-        _limiter().hit(item, scope, who)

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from app.models import Registration, Representative
+from app.models import Registration, Representative, Workshop
 from app.services import invitations, working_groups
 from app.services.attendance import AttendanceSummary, ExpectedRepresentative, summarise_attendance
 from app.services.badges import DeskAttendee
 from app.services.roadmap_contributors import AttendedRepresentative
+from app.vocab import LANGUAGES
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +60,20 @@ def contributors(
 
 
 def desk_attendees(*, session: Session, workshop_id: int, language: str) -> list[DeskAttendee]:
-    """Return the sign-in sheet's and badges' people, by name."""
-    return [DeskAttendee(full_name=row.person.full_name,
-                         organisation=row.registration.organisation_name,
-                         designation=row.person.designation, group=row.group or "")
-            for row in desk_rows(session=session, workshop_id=workshop_id, language=language)]
+    """Return the sign-in sheet's and badges' people, by name, each badge in its own language."""
+    workshop = session.get(Workshop, workshop_id)
+    groups: dict[str, dict[int, str]] = {
+        code: working_groups.group_names(session=session, workshop_id=workshop_id, language=code)
+        for code in LANGUAGES}
+    people = []
+    for row in desk_rows(session=session, workshop_id=workshop_id, language=language):
+        own = row.registration.preferred_language
+        people.append(DeskAttendee(
+            full_name=row.person.full_name, organisation=row.registration.organisation_name,
+            designation=row.person.designation, group=row.group or "", badge_language=own,
+            badge_title=workshop.title(own) if workshop else "",
+            badge_group=groups[own].get(row.person.group_id or 0, "")))
+    return people
 
 
 def after_the_day(
