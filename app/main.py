@@ -35,6 +35,7 @@ from app.routers import (
     hand_read,
     health,
     invitation,
+    link,
     manage,
     public,
     staff,
@@ -147,6 +148,7 @@ def create_app() -> FastAPI:
     answer_database_faults(application)
     application.include_router(api.router)
     application.include_router(public.router)
+    application.include_router(link.router)
     application.include_router(manage.router)
     application.include_router(invitation.router)
     application.include_router(health.router)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.core.outage import database_outage
 from app.models import OutboxMail, Registration
-from app.services import workshop_mail
+from app.services import link_request, workshop_mail
 from app.services.announcement_mail import ANNOUNCEMENT_KINDS, render_announcement
 from app.services.mail_content import MailCannotBeRendered, RenderedMail, render_mail
 
@@ -22,6 +22,8 @@ def render_one(session: Session, mail: OutboxMail) -> RenderedMail | MailCannotB
     try:
         if mail.kind in ANNOUNCEMENT_KINDS:
             return render_announcement(session=session, mail=mail)
+        if mail.kind == link_request.KIND:
+            return link_request.render(session=session, mail=mail)
         if mail.kind.startswith("workshop_"):
             return workshop_mail.render(session=session, mail=mail)
         return render_mail(session=session, mail=mail)
