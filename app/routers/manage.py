@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request, status
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
@@ -23,7 +23,7 @@ from app.deps import (
 from app.models import Registration
 from app.routers.pages import render_page
 from app.schemas.registration import RegistrationCreate, field_errors
-from app.services import deadline, manage
+from app.services import deadline, manage, registration_data
 from app.services.private_links import find_by_token, form_guard, form_guard_is_valid
 from app.services.registration.receipt import CallClosed, DuplicateRegistration
 from app.vocab import LANGUAGES
@@ -102,6 +102,21 @@ def view_registration(request: Request, token: str, session: SessionDep, now: No
     done = DONE_MESSAGES.get(request.query_params.get("done", ""), "")
     return _page(request, "manage.html", session=session, now=now, token=token,
                  registration=registration, done=done)
+
+
+@router.get("/{token}/data.json")
+def download_data(request: Request, token: str, session: SessionDep, now: NowDep) -> Response:
+    """Send everything the portal holds about the registration, as a JSON file (PDPA)."""
+    registration = find_by_token(session=session, token=token)
+    if registration is None:
+        return _not_found(request)
+    document = registration_data.registration_document(
+        session=session, registration=registration, now=now)
+    return JSONResponse(document, headers={
+        "Cache-Control": "no-store",
+        "Content-Disposition":
+            f'attachment; filename="alliance87-{registration.reference}.json"',
+    })
 
 
 @router.get("/{token}/edit")
