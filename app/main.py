@@ -41,6 +41,7 @@ from app.routers import (
     staff,
     staff_api,
     staff_api_announcements,
+    staff_api_duplicates,
     workshops_api,
 )
 from app.routers.faults import answer_database_faults
@@ -153,6 +154,7 @@ def create_app() -> FastAPI:
     application.include_router(invitation.router)
     application.include_router(health.router)
     application.include_router(staff.router)
+    application.include_router(staff_api_duplicates.router)
     application.include_router(staff_api.router)
     application.include_router(staff_api_announcements.router)
     application.include_router(workshops_api.router)

@@ -44,6 +44,12 @@ WITHHELD: dict[str, dict[str, str]] = {
     "audit_log": {"staff_user_id": "the internal number of a staff account"},
 }
 
+# Tables that refer to a registration but hold nothing about it alone, so not in the document.
+NOT_ABOUT_IT: dict[str, str] = {
+    "duplicate_dismissal": "staff's note that two registrations are different organisations; "
+                           "it names the other one",
+}
+
 
 def _plain(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date):
