@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.models import AuditLog, Invitation, Registration
 from app.services.duplicate_pairs import Candidate, find_pairs
 from tests.day_helpers import accepted
-from tests.staff_helpers import registration
+from tests.staff_helpers import registration, sign_in, staff_user
 from tests.workshop_helpers import api_token, create_workshop, invite
 
 URL = "/api/v1/registrations/duplicates"
@@ -135,3 +136,43 @@ def test_merging_withdraws_the_later_and_moves_its_invitations(
          "reasons": ["acronym"]}]
     assert client.post(f"/api/v1/registrations/{later.reference}/merge",
                        json={"into": kept.reference}, headers=admin).status_code == 422
+
+
+@pytest.mark.usefixtures("staff_ready")
+def test_the_staff_page_lists_pairs_and_an_admin_merges_after_reading_the_rule(
+    client: TestClient, session: Session
+) -> None:
+    rows = _stored(session)
+    kept, later = rows[REALISTIC[2][0]], rows[REALISTIC[3][0]]
+    csrf = sign_in(client, staff_user(session, role="admin"))
+
+    page = client.get("/staff/duplicates?lang=en")
+    question = client.get(f"/staff/duplicates/merge?reference={later.reference}"
+                          f"&into={kept.reference}&lang=en")
+    merged = client.post("/staff/duplicates/merge", data={
+        "csrf_token": csrf, "reference": later.reference, "into": kept.reference})
+
+    assert page.status_code == 200
+    assert "One name is the other&#39;s initials" in page.text
+    assert f"reference={later.reference}&amp;into={kept.reference}" in page.text
+    assert "the kept registration&#39;s invitation stays" in question.text
+    assert merged.status_code == 200 and "The registrations have been merged." in merged.text
+    assert later.reference not in merged.text.split("<main")[1]
+    dismissed = client.post("/staff/duplicates/dismiss", data={
+        "csrf_token": csrf, "first": rows[REALISTIC[0][0]].reference,
+        "second": rows[REALISTIC[1][0]].reference})
+    assert "No likely duplicates." in dismissed.text
+
+
+@pytest.mark.usefixtures("staff_ready")
+def test_a_viewer_sees_the_pairs_but_cannot_merge(client: TestClient, session: Session) -> None:
+    rows = _stored(session)
+    csrf = sign_in(client, staff_user(session, role="viewer"))
+
+    page = client.get("/staff/duplicates?lang=en")
+    refused = client.post("/staff/duplicates/dismiss", data={
+        "csrf_token": csrf, "first": rows[REALISTIC[0][0]].reference,
+        "second": rows[REALISTIC[1][0]].reference})
+
+    assert page.status_code == 200 and "Not the same" not in page.text
+    assert refused.status_code == 403

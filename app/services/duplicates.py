@@ -15,15 +15,17 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.i18n import N_
 from app.models import DuplicateDismissal, Invitation, Registration, RegistrationEvent
 from app.services import audit, invitations
 from app.services.duplicate_pairs import Candidate, Pair, find_pairs
 from app.services.references import normalise_reference
 
-MERGE_RULE = (
+MERGE_RULE = N_(
     "The later registration is withdrawn. Its invitations, with their representatives and "
-    "check-ins, move to the registration kept; where both are invited to the same workshop, "
-    "the kept registration's invitation stays and the later one's is cancelled."
+    "check-ins, move to the registration kept, and their links keep working. Where both "
+    "are invited to the same workshop, the kept registration's invitation stays and the "
+    "later one's is cancelled, its seats offered on."
 )
 
 
