@@ -147,14 +147,14 @@ def test_the_staff_page_lists_pairs_and_an_admin_merges_after_reading_the_rule(
     csrf = sign_in(client, staff_user(session, role="admin"))
 
     page = client.get("/staff/duplicates?lang=en")
-    question = client.get(f"/staff/duplicates/merge?reference={later.reference}"
-                          f"&into={kept.reference}&lang=en")
+    question = client.get(f"/staff/duplicates/merge/{later.reference}/into/{kept.reference}"
+                          "?lang=en")
     merged = client.post("/staff/duplicates/merge", data={
         "csrf_token": csrf, "reference": later.reference, "into": kept.reference})
 
     assert page.status_code == 200
     assert "One name is the other&#39;s initials" in page.text
-    assert f"reference={later.reference}&amp;into={kept.reference}" in page.text
+    assert f"/staff/duplicates/merge/{later.reference}/into/{kept.reference}" in page.text
     assert "the kept registration&#39;s invitation stays" in question.text
     assert merged.status_code == 200 and "The registrations have been merged." in merged.text
     assert later.reference not in merged.text.split("<main")[1]

@@ -58,14 +58,12 @@ def dismiss(staff: StaffDep, form: FormDataDep, session: WriteSessionDep,
     return _see_other("/staff/duplicates?done=dismissed")
 
 
-@router.get("/duplicates/merge", dependencies=[AdminOnly])
-def merge_question(request: Request, staff: StaffDep, session: SessionDep,
-                   language: LanguageDep) -> Response:
+@router.get("/duplicates/merge/{reference}/into/{into}", dependencies=[AdminOnly])
+def merge_question(request: Request, reference: str, into: str, staff: StaffDep,
+                   session: SessionDep, language: LanguageDep) -> Response:
     """Ask whether to merge the later registration into the earlier, stating the rule."""
-    later = staff_registrations.find_registration(
-        session=session, reference=request.query_params.get("reference", ""))
-    kept = staff_registrations.find_registration(
-        session=session, reference=request.query_params.get("into", ""))
+    later = staff_registrations.find_registration(session=session, reference=reference)
+    kept = staff_registrations.find_registration(session=session, reference=into)
     if later is None or kept is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND)
     return render(request, "duplicate_merge.html", language, staff=staff, later=later,
