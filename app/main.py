@@ -38,11 +38,13 @@ from app.routers import (
     hand_read,
     health,
     invitation,
+    link,
     manage,
     public,
     staff,
     staff_api,
     staff_api_announcements,
+    staff_api_duplicates,
     workshops_api,
 )
 from app.routers.faults import answer_database_faults
@@ -150,10 +152,12 @@ def create_app() -> FastAPI:
     answer_database_faults(application)
     application.include_router(api.router)
     application.include_router(public.router)
+    application.include_router(link.router)
     application.include_router(manage.router)
     application.include_router(invitation.router)
     application.include_router(health.router)
     application.include_router(staff.router)
+    application.include_router(staff_api_duplicates.router)
     application.include_router(staff_api.router)
     application.include_router(staff_api_announcements.router)
     application.include_router(workshops_api.router)

@@ -265,6 +265,8 @@ def _url(path: str, world: World) -> str:
         "{code}": check_in_code(workshop_id=world.workshop_id, representative_id=person.id),
         "{outcome_id}": str(world.outcome_id), "{commitment_id}": str(world.commitment_id),
     }
+    if path.startswith("/staff/duplicates/merge/"):  # the later one merges into the earlier
+        values |= {"{reference}": world.other.reference, "{into}": world.registration.reference}
     for placeholder, value in values.items():
         path = path.replace(placeholder, value)
     assert "{" not in path, f"the hostile world has no value for a part of {path}"

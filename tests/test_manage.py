@@ -230,7 +230,7 @@ def test_withdrawing_is_confirmed_recorded_and_mailed(client: TestClient, sessio
     assert again.status_code == 403 and edit.status_code == 403
 
 
-def test_after_the_deadline_the_link_only_shows_the_registration(
+def test_after_the_deadline_the_link_changes_only_the_contact_person(
     client: TestClient, session: Session, clock: Clock
 ) -> None:
     body = _register(client, preferred_language="ms")
@@ -247,9 +247,11 @@ def test_after_the_deadline_the_link_only_shows_the_registration(
     assert page.status_code == 200
     assert "Tarikh tutup telah berlalu" in page.text
     assert str(body["organisation_name"]) in page.text
-    assert f'href="{path}/edit"' not in page.text
-    assert "<form" not in edit_form.text
-    assert edit.status_code == 403 and withdraw.status_code == 403
+    assert f'href="{path}/edit"' in page.text and "Tukar pegawai untuk dihubungi" in page.text
+    assert 'name="contact_email"' in edit_form.text
+    assert 'name="organisation_name"' not in edit_form.text
+    assert edit.status_code == 422 and withdraw.status_code == 403
+    assert "hanya pegawai untuk dihubungi boleh ditukar" in edit.text
     kept = _registration(session, body["reference"])
     assert kept.organisation_name == body["organisation_name"] and kept.withdrawn_at is None
 

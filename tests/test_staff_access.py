@@ -70,7 +70,9 @@ def test_the_enumeration_finds_the_pages_and_endpoints() -> None:
     assert {path for _, path, _ in API_ROUTES} == {
         "/api/v1/registrations", "/api/v1/registrations/{reference}",
         "/api/v1/exports/registrations.csv", "/api/v1/exports/registrations.xlsx",
-        "/api/v1/announcements", "/api/v1/announcements/{announcement_id}"}
+        "/api/v1/announcements", "/api/v1/announcements/{announcement_id}",
+        "/api/v1/registrations/duplicates", "/api/v1/registrations/duplicates/dismiss",
+        "/api/v1/registrations/{reference}/merge"}
 
 
 def _url(path: str, reference: str, announcement_id: int = 1, workshop_id: int = 1,

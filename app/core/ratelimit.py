@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import threading
 import time
@@ -48,7 +49,11 @@ def client_address(request: Request) -> str:
 
 def enforce(request: Request, scope: str, limits: list[RateLimitItem]) -> None:
     """Count one hit for this client, refusing with 429 and Retry-After once over the limit."""
-    who = client_address(request)
+    enforce_for(client_address(request), scope, limits)
+
+
+def enforce_for(who: str, scope: str, limits: list[RateLimitItem]) -> None:
+    """Count one hit for `who` in `scope`, refusing with 429 and Retry-After once over."""
     for item in limits:
         if not limiter().hit(item, scope, who):
             reset_at, _remaining = limiter().get_window_stats(item, scope, who)
@@ -63,6 +68,16 @@ def enforce(request: Request, scope: str, limits: list[RateLimitItem]) -> None:
 def check_submission_rate(request: Request) -> None:
     """Apply SUBMISSION_RATE_LIMIT to one submission."""
     enforce(request, "submission", submission_limits())
+
+
+def check_link_rate(request: Request, address_key: str) -> None:
+    """Apply SUBMISSION_RATE_LIMIT to "Send me my link", per client and per address asked.
+
+    The address is counted by its hash, so the limiter's store holds no address.
+    """
+    enforce(request, "link", submission_limits())
+    enforce_for(hashlib.sha256(address_key.encode()).hexdigest(), "link-address",
+                submission_limits())
 
 
 @lru_cache

@@ -3,6 +3,7 @@
 from app.models.announcement import Announcement
 from app.models.base import Base
 from app.models.call import CallDeadline, PortalSetting
+from app.models.duplicate import DuplicateDismissal
 from app.models.idempotency import IdempotencyRecord
 from app.models.outbox import OutboxMail
 from app.models.registration import (
@@ -22,6 +23,7 @@ __all__ = [
     "AuditLog",
     "Base",
     "CallDeadline",
+    "DuplicateDismissal",
     "IdempotencyRecord",
     "Invitation",
     "OutboxMail",

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request, status
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
@@ -23,7 +23,8 @@ from app.deps import (
 from app.models import Registration
 from app.routers.pages import render_page
 from app.schemas.registration import RegistrationCreate, field_errors
-from app.services import deadline, manage
+from app.services import contact_change, deadline, manage, registration_data
+from app.services.contact_change import CONTACT_FIELDS
 from app.services.private_links import find_by_token, form_guard, form_guard_is_valid
 from app.services.registration.receipt import CallClosed, DuplicateRegistration
 from app.vocab import LANGUAGES
@@ -42,7 +43,12 @@ DONE_MESSAGES = {
     "corrected": N_("Your corrections have been saved."),
     "unchanged": N_("Nothing was changed."),
     "withdrawn": N_("Your registration has been withdrawn. We have sent a confirmation by email."),
+    "contact": N_("The contact person has been changed. The secretariat has been told."),
 }
+ANSWERS_CLOSED_MESSAGE = N_(
+    "The deadline has passed, so only the contact person can be changed. The answers about "
+    "the organisation stay as they were at the deadline."
+)
 
 
 def _language(request: Request, registration: Registration | None) -> str:
@@ -104,6 +110,21 @@ def view_registration(request: Request, token: str, session: SessionDep, now: No
                  registration=registration, done=done)
 
 
+@router.get("/{token}/data.json")
+def download_data(request: Request, token: str, session: SessionDep, now: NowDep) -> Response:
+    """Send everything the portal holds about the registration, as a JSON file (PDPA)."""
+    registration = find_by_token(session=session, token=token)
+    if registration is None:
+        return _not_found(request)
+    document = registration_data.registration_document(
+        session=session, registration=registration, now=now)
+    return JSONResponse(document, headers={
+        "Cache-Control": "no-store",
+        "Content-Disposition":
+            f'attachment; filename="alliance87-{registration.reference}.json"',
+    })
+
+
 @router.get("/{token}/edit")
 def edit_form(request: Request, token: str, session: SessionDep, now: NowDep) -> Response:
     """Show the registration's answers in a form, while they can still be corrected."""
@@ -111,6 +132,9 @@ def edit_form(request: Request, token: str, session: SessionDep, now: NowDep) ->
     if registration is None:
         return _not_found(request)
     if not manage.can_change(session=session, registration=registration, now=now):
+        if registration.withdrawn_at is None:
+            return _page(request, "manage_contact.html", session=session, now=now, token=token,
+                         registration=registration, values=manage.form_values(registration))
         return _page(request, "manage.html", session=session, now=now, token=token,
                      registration=registration)
     return _page(request, "manage_edit.html", session=session, now=now, token=token,
@@ -124,6 +148,9 @@ def save_corrections(request: Request, token: str, form: FormDataDep, session: W
     registration = _registration_to_change(request, token, form, session, now)
     if isinstance(registration, Response):
         return registration
+    if registration.withdrawn_at is None and not deadline.is_open(
+            deadline.registration_closes_at(session), now):
+        return _change_contact(request, token, form, session, now, registration)
     values = registration_answers(form, manage.CORRECTABLE_FIELDS)
 
     def form_again(errors: dict[str, str], status_code: int) -> Response:
@@ -144,6 +171,36 @@ def save_corrections(request: Request, token: str, form: FormDataDep, session: W
     except DuplicateRegistration:
         return form_again({"organisation_name": DUPLICATE_MESSAGE}, status.HTTP_409_CONFLICT)
     done = "corrected" if changed else "unchanged"
+    return RedirectResponse(f"/manage/{token}?done={done}", status_code=status.HTTP_303_SEE_OTHER)
+
+
+def _change_contact(request: Request, token: str, form: FormDataDep, session: Session,
+                    now: dt.datetime, registration: Registration) -> Response:
+    """After the deadline: change the contact person, and refuse any other answer."""
+    sent = registration_answers(form, CONTACT_FIELDS)
+    values = {**manage.form_values(registration), **sent}
+
+    def form_again(errors: dict[str, str], status_code: int) -> Response:
+        return _page(request, "manage_contact.html", session=session, now=now, token=token,
+                     registration=registration, values=values, errors=errors,
+                     status_code=status_code)
+
+    if any(form.get(field) for field in manage.CORRECTABLE_FIELDS
+           if field not in CONTACT_FIELDS):
+        return form_again({"__form__": ANSWERS_CLOSED_MESSAGE},
+                          status.HTTP_422_UNPROCESSABLE_CONTENT)
+    try:
+        data = RegistrationCreate.model_validate({**values, "consent_pdpa": True})
+    except ValidationError as invalid:
+        return form_again(field_errors(invalid.errors()), status.HTTP_422_UNPROCESSABLE_CONTENT)
+    try:
+        changed = contact_change.change_contact(session=session, registration=registration,
+                                                data=data, now=now)
+    except manage.AlreadyWithdrawn:
+        return _refused(request, session, now, token, registration)
+    except DuplicateRegistration:
+        return form_again({"contact_email": DUPLICATE_MESSAGE}, status.HTTP_409_CONFLICT)
+    done = "contact" if changed else "unchanged"
     return RedirectResponse(f"/manage/{token}?done={done}", status_code=status.HTTP_303_SEE_OTHER)
 
 

@@ -19,6 +19,7 @@ from app.deps import LanguageDep, NowDep, SessionDep, WriteSessionDep
 from app.routers import (
     staff_admin,
     staff_announcements,
+    staff_duplicates,
     staff_groups,
     staff_links,
     staff_outbox,
@@ -229,6 +230,7 @@ backoffice.include_router(staff_announcements.router)
 # Before the workshop pages: their POST /{change} would take the new-link form.
 backoffice.include_router(staff_links.router)
 backoffice.include_router(staff_replies.router)
+backoffice.include_router(staff_duplicates.router)
 backoffice.include_router(staff_workshops.router)
 backoffice.include_router(staff_workshop_day.router)
 backoffice.include_router(staff_workshop_files.router)

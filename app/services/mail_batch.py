@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.core.outage import database_outage
 from app.models import OutboxMail, Registration
-from app.services import reply_digest, workshop_mail
+from app.services import link_request, reply_digest, workshop_mail
 from app.services.announcement_mail import ANNOUNCEMENT_KINDS, render_announcement
 from app.services.mail_content import (
     REGISTRATION_KINDS,
@@ -35,6 +35,7 @@ RENDERERS: dict[str, Renderer] = {
     **dict.fromkeys(ANNOUNCEMENT_KINDS, render_announcement),
     **dict.fromkeys(workshop_mail.KINDS, workshop_mail.render),
     reply_digest.KIND: reply_digest.render,
+    link_request.KIND: link_request.render,
 }
 
 

@@ -30,7 +30,7 @@ from app.services.private_links import manage_token, manage_url
 # A signed token (`123.` and its HMAC), or a random one mailed before signed links.
 _PRIVATE_LINK = re.compile(r"(/manage/|/invitation/)(?:[0-9]+\.)?[A-Za-z0-9_-]{20,}")
 # The registrant mails that carry the registration's private link.
-MANAGE_LINK_KINDS = ("confirmation", "manage_new_link")
+MANAGE_LINK_KINDS = ("confirmation", "manage_new_link", "contact_changed")
 
 
 class MailCannotBeRendered(Exception):
@@ -71,9 +71,10 @@ class RenderedMail:
 # The mails about one registration, each a template pair `email/{kind}.txt|html` (with its
 # subject in `email/{kind}.subject.txt`), rendered by `render_mail`.
 REGISTRATION_KINDS = (
-    "confirmation", "manage_new_link", "notification", "withdrawal", "withdrawal_notice")
+    "confirmation", "contact_change_notice", "contact_changed", "contact_changed_old",
+    "manage_new_link", "notification", "withdrawal", "withdrawal_notice")
 # The secretariat's notices: pressing Reply writes to the registrant.
-SECRETARIAT_KINDS = ("notification", "withdrawal_notice")
+SECRETARIAT_KINDS = ("notification", "withdrawal_notice", "contact_change_notice")
 
 
 def _staff_url(reference: str) -> str:
@@ -102,6 +103,7 @@ def render_mail(*, session: Session, mail: OutboxMail) -> RenderedMail:
         "staff_url": _staff_url(registration.reference),
         "withdrawn_at": registration.withdrawn_at,
         "manage_url": "",
+        "to_address": mail.to_address,
     }
     token = manage_token(registration) if mail.kind in MANAGE_LINK_KINDS else None
     if token is not None:

@@ -16,7 +16,7 @@ from app.services import deadline, invitations, mail_queue
 from app.services.registration.receipt import CallClosed, DuplicateRegistration
 
 
-def _is_duplicate(error: IntegrityError) -> bool:
+def is_duplicate(error: IntegrityError) -> bool:
     text = str(error.orig)
     return "uq_registration_organisation_contact" in text or (
         "organisation_key" in text and "contact_email_key" in text
@@ -92,7 +92,7 @@ def correct_registration(
             session.flush()
     except IntegrityError as error:
         session.refresh(registration)
-        if _is_duplicate(error):
+        if is_duplicate(error):
             raise DuplicateRegistration from error
         raise
     # Which fields changed, not their values: the event log holds no personal data.

@@ -56,7 +56,7 @@ def test_staff_pages_pass_axe(open_page: OpenPage, axe_check: AxeCheck, server: 
     for path in ("/staff/registrations", f"/staff/registrations/{reference}",
                  f"/staff/registrations/{reference}/new-link", "/staff/workshops",
                  "/staff/outbox", "/staff/users", "/staff/tokens", "/staff/deadline",
-                 "/staff/audit"):
+                 "/staff/audit", "/staff/duplicates"):
         page.goto(f"{server.url}{path}?lang={lang}")
         assert page.evaluate("document.documentElement.lang") == lang, path
         expect(page.locator("h1")).to_be_visible()
