@@ -12,7 +12,7 @@ from app.models.registration import (
     RegistrationPillar,
 )
 from app.models.reply_digest import ReplyDigest, ReplyNotice
-from app.models.staff import ApiToken, AuditLog, StaffSession, StaffUser
+from app.models.staff import ApiToken, AuditLog, RecoveryCode, StaffSession, StaffUser
 from app.models.workshop import Invitation, Representative, WorkingGroup, Workshop
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "Invitation",
     "OutboxMail",
     "PortalSetting",
+    "RecoveryCode",
     "Registration",
     "RegistrationEvent",
     "RegistrationFocusArea",
