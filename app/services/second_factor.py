@@ -199,6 +199,7 @@ def complete_sign_in(*, session: Session, pending: staff_auth.SignedIn, now: dt.
     staff_auth.end_session(session=session, token=token, now=now)
     new_token = staff_auth.start_session(session=session, user=pending.user, now=now,
                                          second_factor_at=now)
+    pending.user.last_login_at = now
     audit.record_change(session=session, actor=audit.Actor(pending.user.id), action="sign_in",
                         now=now)
     return new_token

@@ -129,12 +129,12 @@ def sign_in(
     """
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = _hasher().hash(password)
-    user.last_login_at = now
     if previous_token:
         end_session(session=session, token=previous_token, now=now)
     token = start_session(session=session, user=user, now=now,
                           second_factor_at=now if skip_second_factor else None)
     if skip_second_factor:
+        user.last_login_at = now
         audit.record_change(session=session, actor=audit.Actor(user.id), action="sign_in",
                             now=now, detail={"second_factor": "skipped in development"})
     return token
