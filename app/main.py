@@ -30,6 +30,9 @@ from starlette.routing import compile_path
 from app.core.config import describe_settings_error, get_settings
 from app.core.logging import RequestId, configure_logging, log_style
 from app.core.middleware import BodySizeLimit, RefuseNulBytes, SecurityHeaders
+from app.roadmap import api as roadmap_api
+from app.roadmap import public_pages as roadmap_public
+from app.roadmap import staff_pages as roadmap_staff
 from app.routers import (
     api,
     hand_read,
@@ -154,6 +157,9 @@ def create_app() -> FastAPI:
     application.include_router(staff_api.router)
     application.include_router(staff_api_announcements.router)
     application.include_router(workshops_api.router)
+    application.include_router(roadmap_api.router)
+    application.include_router(roadmap_public.router)
+    application.include_router(roadmap_staff.router)
     hand_read.document_registration_body(application)
     application.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     application.add_middleware(BodySizeLimit)

@@ -246,3 +246,15 @@ REPLY_OUTCOMES: tuple[Term, ...] = (
 )
 REPLY_OUTCOME_CODES = tuple(term.code for term in REPLY_OUTCOMES)
 _BY_CODE["reply_outcome"] = {term.code: term for term in REPLY_OUTCOMES}
+
+# A roadmap commitment's status: "not yet reported" until a report is approved, then the
+# completion scale of the Open Government Partnership's independent reporting (SPEC 8.2).
+COMMITMENT_STATUSES: tuple[Term, ...] = (
+    Term("not_reported", "Belum dilaporkan", "Not yet reported"),
+    Term("not_started", "Belum dimulakan", "Not started"),
+    Term("limited", "Terhad", "Limited"),
+    Term("substantial", "Ketara", "Substantial"),
+    Term("completed", "Selesai", "Completed"),
+)
+COMMITMENT_STATUS_CODES = tuple(term.code for term in COMMITMENT_STATUSES)
+_BY_CODE["commitment_status"] = {term.code: term for term in COMMITMENT_STATUSES}

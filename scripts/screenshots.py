@@ -150,6 +150,7 @@ def main() -> int:
     _cli(env, "seed-demo", "--count", "60", "--seed", "87")
     has_staff = _cli(env, "create-staff", "--email", STAFF_EMAIL, "--role", "admin",
                      "--password-stdin", stdin=STAFF_PASSWORD + "\n")
+    has_roadmap = _cli(env, "seed-roadmap", "--commitments", "12", "--seed", "87")
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
@@ -177,6 +178,13 @@ def main() -> int:
 
             shoot(browser, "confirmation-en", confirmation, full_page=True)
             shoot_private_pages(browser, url, env)
+            if has_roadmap:
+                # The page is long: its top, and its first pillar with an outcome's commitments.
+                for lang in ("ms", "en"):
+                    shoot(browser, f"roadmap-{lang}",
+                          lambda page, lang=lang: page.goto(f"{url}/roadmap?lang={lang}"))
+                    shoot(browser, f"roadmap-pillar-{lang}", lambda page, lang=lang: page.goto(
+                        f"{url}/roadmap?lang={lang}#pillar-prevention"))
             shoot_back_office(browser, url, has_staff)
             if has_staff:
                 shoot_check_in(browser, url, env)
@@ -209,7 +217,6 @@ def shoot_back_office(browser: Browser, url: str, has_staff: bool) -> None:
             page.locator("table a[href^='/staff/registrations/']").first.click()
 
     shoot(browser, "staff-detail-ms", detail)
-    shoot(browser, "staff-workshop-ms", staff_page("/staff/workshop"))
 
     def announcement_preview(page: Page) -> None:
         staff_sign_in(page, url, lang="en")
@@ -226,6 +233,7 @@ def shoot_back_office(browser: Browser, url: str, has_staff: bool) -> None:
             page.locator("button[value=preview]").click()
 
     shoot(browser, "staff-announcement-en", announcement_preview, full_page=True)
+    shoot(browser, "staff-roadmap-ms", staff_page("/staff/roadmap"))
 
 
 # Run in a separate process on the same database: gives the newest registration a fresh

@@ -37,6 +37,7 @@ from app.services.private_links import form_guard
 from app.vocab import LANGUAGES
 from tests.conftest import ROOT
 from tests.factories import IN_TIME, form_fields
+from tests.roadmap_helpers import create_commitment, create_outcome
 from tests.staff_helpers import registration, sign_in, staff_user
 from tests.workshop_helpers import accept_form, api_token, create_workshop, invite, latest_link
 
@@ -83,6 +84,8 @@ class World:
     group: WorkingGroup
     announcement: Announcement
     values: tuple[str, ...]  # every hostile value stored, as typed
+    outcome_id: int = 0
+    commitment_id: int = 0
 
 
 @pytest.fixture
@@ -107,6 +110,14 @@ def world(client: TestClient, session: Session) -> World:
     workshop_id = create_workshop(client, headers, title_ms=hostile("Bengkel"),
                                   title_en=hostile("Workshop"), venue=hostile("Dewan"))
     invite(client, headers, workshop_id, registered.reference)
+    # The roadmap names organisations: the hostile one leads, the other is a partner.
+    outcome_id = create_outcome(client, headers, title_ms=hostile("Hasil"),
+                                title_en=hostile("Outcome"), indicator_ms=hostile("Penunjuk"),
+                                indicator_en=hostile("Indicator"))
+    commitment_id = create_commitment(
+        client, headers, title_ms=hostile("Komitmen"), title_en=hostile("Commitment"),
+        description_ms=f"Huraian\n{MARKUP}\n{TEMPLATE_LIKE}",
+        description_en=f"Description\n{MARKUP}", lead={"reference": registered.reference})
     path, token = latest_link(session, registered)
     page = client.get(path)
     guard = re.search(r'name="guard" value="([^"]+)"', page.text)
@@ -152,7 +163,7 @@ def world(client: TestClient, session: Session) -> World:
     values = (ATTACK, hostile("Ali"), hostile("Pengarah"), hostile("Bengkel"),
               hostile("Workshop"), hostile("Dewan"), hostile("Siti"), hostile("Pegawai"))
     return World(registered, other, workshop_id, invitation, path, manage_token, ticket,
-                 group, announcement, values)
+                 group, announcement, values, outcome_id, commitment_id)
 
 
 def _mail(session: Session, world: World, kind: str, language: str) -> OutboxMail:
@@ -252,6 +263,7 @@ def _url(path: str, world: World) -> str:
         "{invitation_id}": str(world.invitation.id), "{file_format}": "csv",
         "{announcement_id}": str(world.announcement.id), "{group_id}": str(world.group.id),
         "{code}": check_in_code(workshop_id=world.workshop_id, representative_id=person.id),
+        "{outcome_id}": str(world.outcome_id), "{commitment_id}": str(world.commitment_id),
     }
     for placeholder, value in values.items():
         path = path.replace(placeholder, value)

@@ -204,16 +204,16 @@ def test_login_returns_to_the_page_asked_for(client: TestClient, session: Sessio
     user = staff_user(session)
     sign_in(client, user)  # the second factor is set up
     client.cookies.clear()
-    redirect = client.get("/staff/workshop", follow_redirects=False)
-    assert redirect.headers["location"] == "/staff/login?next=/staff/workshop"
+    redirect = client.get("/staff/workshops", follow_redirects=False)
+    assert redirect.headers["location"] == "/staff/login?next=/staff/workshops"
 
     page = client.get(redirect.headers["location"])
     answer = client.post("/staff/login", data={"email": user.email, "password": PASSWORD,
                                                "csrf_token": csrf_of(page.text),
-                                               "next": "/staff/workshop"},
+                                               "next": "/staff/workshops"},
                          follow_redirects=False)
-    assert answer.headers["location"] == "/staff/login/code?next=/staff/workshop"
-    assert second_step(client, user.email, answer).headers["location"] == "/staff/workshop"
+    assert answer.headers["location"] == "/staff/login/code?next=/staff/workshops"
+    assert second_step(client, user.email, answer).headers["location"] == "/staff/workshops"
 
     page = client.get("/staff/login")
     elsewhere = client.post("/staff/login", data={"email": user.email, "password": PASSWORD,

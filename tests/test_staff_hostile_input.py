@@ -28,8 +28,6 @@ def test_a_nul_byte_in_the_sign_in_email_is_a_client_error(client: TestClient) -
 @pytest.mark.parametrize(
     ("path", "form"),
     [
-        ("/staff/workshop/capacity", {"capacity": "9" * 5000}),
-        ("/staff/workshop/capacity", {"capacity": "²"}),
         ("/staff/users/99999999999999999999/disable", {}),
         ("/staff/tokens/99999999999999999999/revoke", {}),
         ("/staff/outbox/99999999999999999999/retry", {}),

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import AuditLog, Invitation, Registration, RegistrationEvent, Workshop
+from app.models import Invitation, Registration, RegistrationEvent, Workshop
 from app.services import staff_auth
 from tests.conftest import Clock
 from tests.staff_helpers import (
@@ -234,50 +234,52 @@ def _invitation(session: Session, registered: Registration, status: str) -> None
                            status=status, invited_at=T0))
 
 
-def test_workshop_counts_and_capacity(
+def test_a_workshop_page_counts_who_registered_was_invited_and_accepted(
     client: TestClient, session: Session, three: dict[str, Registration]
 ) -> None:
     _invitation(session, three["union"], "accepted")
-    _invitation(session, three["cso"], "invited")
-    withdrawn = registration(session, category="academic", workshop_attendees=3)
+    _invitation(session, three["cso"], "declined")
+    _invitation(session, three["academic"], "cancelled")
+    withdrawn = registration(session, category="academic", state="sabah", pillars=["protection"])
     withdrawn.withdrawn_at = T0
     session.commit()
+    workshop_id = session.scalars(select(Workshop.id)).one()
+    sign_in(client, staff_user(session, role="viewer"))
+
+    page = client.get(f"/staff/workshops/{workshop_id}", params={"lang": "en"}).text
+
+    def counts(table: str, label: str) -> tuple[int, ...]:
+        """Return a row's registered, invited and accepted, as the table shows them."""
+        rows = page.split(f'id="{table}"', 1)[1].split("</table>", 1)[0]
+        found = re.search(rf'<th scope="row">{re.escape(label)}</th>'
+                          r'<td class="numeric">(\d+)</td><td class="numeric">(\d+)</td>'
+                          r'<td class="numeric">(\d+)</td>', rows)
+        assert found, (table, label)
+        return tuple(int(count) for count in found.groups())
+
+    assert '<caption id="reach-category-caption">Organisations by category</caption>' in page
+    assert counts("reach-category", "Workers&#39; union") == (1, 1, 1)
+    assert counts("reach-category", "Academic institution") == (1, 0, 0)  # cancelled, withdrawn
+    assert counts("reach-category", "Civil society organisation (CSO)") == (1, 1, 0)
+    assert counts("reach-pillar", "Prevention") == (1, 0, 0)
+    assert counts("reach-pillar", "Protection") == (1, 1, 0)
+    assert counts("reach-state", "Sabah") == (1, 1, 1)
+    assert counts("reach-state", "Johor") == (0, 0, 0)
+
+
+def test_the_old_planning_page_leads_to_the_workshops_and_its_capacity_is_gone(
+    client: TestClient, session: Session
+) -> None:
     csrf = sign_in(client, staff_user(session, role="admin"))
 
-    saved = client.post("/staff/workshop/capacity", data={"csrf_token": csrf, "capacity": "4"},
-                        follow_redirects=False)
-    page = client.get("/staff/workshop", params={"lang": "en"}).text
+    old = client.get("/staff/workshop", follow_redirects=False)
+    capacity = client.post("/staff/workshop/capacity", data={"csrf_token": csrf, "capacity": "4"},
+                           follow_redirects=False)
+    menu = client.get("/staff/workshops", params={"lang": "en"}).text
 
-    assert saved.status_code == 303
-
-    def figure(name: str) -> str:
-        found = re.search(rf"<dt>{name}</dt><dd>([^<]*)</dd>", page)
-        assert found, name
-        return found.group(1)
-
-    assert figure("Registrations") == "3"
-    assert figure("Representatives offered") == "5"
-    assert figure("Workshop capacity") == "4"
-    assert figure("Seats invited or confirmed") == "5"
-    assert figure("Seats left") == "-1"
-    assert "More seats are invited or confirmed than the workshop holds" in page
-
-    def bar(title: str, label: str) -> str:
-        chart = page.split(title, 1)[1].split("</figure>", 1)[0]
-        found = re.search(rf">{re.escape(label)}</th>\s*<td class=\"chart__count\">(\d+)</td>",
-                          chart)
-        assert found, (title, label)
-        return found.group(1)
-
-    assert bar("Registrations by category", "Academic institution") == "1"
-    assert bar("Registrations by category", "Workers&#39; union") == "1"
-    assert bar("Registrations by pillar", "Prevention") == "1"
-    assert bar("Registrations by pillar", "Protection") == "1"
-    assert bar("Registrations by state", "Sabah") == "1"
-    assert bar("Registrations by state", "Johor") == "0"
-    assert bar("Registrations by focus area", "Child Labour") == "1"
-    assert "<svg" in page and "<script" not in page
-    assert session.scalars(select(AuditLog.action)).all().count("capacity_set") == 1
+    assert old.status_code == 301 and old.headers["location"] == "/staff/workshops"
+    assert capacity.status_code == 404
+    assert 'href="/staff/workshop"' not in menu and "Workshop capacity" not in menu
 
 
 def test_the_deadline_can_be_changed_by_an_administrator(

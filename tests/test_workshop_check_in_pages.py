@@ -165,3 +165,22 @@ def test_a_representative_opening_their_own_link_gets_the_code_to_show_at_the_de
         in_english.text)
     assert broken.status_code == 404 and "incomplete or has been altered" in broken.text
     assert _person(session, person.id).checked_in_at is None
+
+
+def test_the_desk_puts_its_search_first_and_on_a_phone_its_menu_last(
+    client: TestClient, session: Session
+) -> None:
+    workshop_id = stored_workshop(session, capacity=10)
+    accepted(session, workshop_id, registration(session), "Aminah binti Ali")
+    sign_in(client, staff_user(session, role="viewer"))
+
+    desk = client.get(f"/staff/workshops/{workshop_id}/check-in?lang=en").text
+    other = client.get(f"/staff/workshops/{workshop_id}?lang=en").text
+
+    main = desk.index('<main id="main"')
+    assert main < desk.index('id="q"') < desk.index("check-in-count") < desk.index("Aminah")
+    # Two copies of the menu, one shown on wide screens (before the desk), one on narrow
+    # screens (after it), reached from a "Menu" link at the top.
+    assert desk.index("staff-nav--wide-only") < main < desk.index('id="menu"')
+    assert desk.index('href="#menu"') < main
+    assert "staff-nav--" not in other and 'href="#menu"' not in other

@@ -103,3 +103,26 @@ def test_a_viewer_sees_the_groups_but_cannot_change_them(
     assert page.status_code == 200 and "Create the default groups" not in page.text
     assert [r.status_code for r in refused] == [403, 403, 403]
     assert _groups(session, workshop_id) == []
+
+
+def test_before_any_group_exists_the_suggestion_says_to_make_them_and_offers_no_apply(
+    client: TestClient, session: Session
+) -> None:
+    workshop_id = stored_workshop(session, capacity=20)
+    accepted(session, workshop_id, registration(session), "Aminah", "Ravi", "Mei Ling")
+    csrf = sign_in(client, staff_user(session))
+    base = f"/staff/workshops/{workshop_id}/groups"
+
+    preview = client.get(f"{base}?preview=1&lang=en").text
+    applied = client.post(f"{base}-suggestion", data={"csrf_token": csrf},
+                          follow_redirects=False)
+
+    suggestion = preview.split('id="suggestion"', 1)[1].split("<h2", 1)[0]
+    assert "There are no working groups yet" in suggestion
+    assert "Could not be placed" not in suggestion
+    assert "Apply the suggestion" not in suggestion
+    assert applied.headers["location"].endswith("?problem=no_groups")
+    assert "There are no working groups yet: create them first" in client.get(
+        f"{base}?problem=no_groups&lang=en").text
+    assert session.scalars(select(AuditLog).where(
+        AuditLog.action == "groups_suggestion_applied")).all() == []

@@ -1,4 +1,5 @@
-"""Migration 0006 carries the hand-typed invitation statuses over to invitations, and back."""
+"""Migration 0006 carries the hand-typed invitation statuses over to invitations, and back;
+migration 0008 drops the old planning page's capacity setting, and puts it back."""
 
 from __future__ import annotations
 
@@ -76,4 +77,43 @@ def test_old_statuses_become_invitations_and_come_back_on_downgrade(database_url
             "SELECT reference, invitation_status FROM registration")).all())
         pillars = connection.scalar(sa.text("SELECT count(*) FROM registration_pillar"))
     assert back == statuses and pillars == 4
+    engine.dispose()
+
+
+def test_the_planning_capacity_setting_is_dropped_and_comes_back_from_the_first_workshop(
+    database_url: str,
+) -> None:
+    config = alembic_config(database_url)
+    command.upgrade(config, "0009_reply_digest")
+    engine = sa.create_engine(database_url)
+    setting = ("INSERT INTO portal_setting (key, value, updated_by, updated_at) "
+               "VALUES (:key, :value, 'staff:1', '2022-10-10 01:00:00')")
+    with engine.begin() as connection:
+        connection.execute(sa.text(setting), [{"key": "workshop_capacity", "value": "40"},
+                                              {"key": "retention_days", "value": "365"}])
+        for title, capacity in (("Pertama", 25), ("Kedua", 60)):
+            connection.execute(sa.text(
+                "INSERT INTO workshop (title_ms, title_en, starts_at, ends_at, venue, "
+                "online_url, replies_close_at, capacity, max_representatives, created_at, "
+                "updated_at) VALUES (:title, :title, '2022-11-15 01:00:00', "
+                "'2022-11-15 09:00:00', 'Putrajaya', '', '2022-11-08 01:00:00', :capacity, 3, "
+                "'2022-10-10 01:00:00', '2022-10-10 01:00:00')"),
+                {"title": title, "capacity": capacity})
+
+    def settings() -> dict[str, str]:
+        with engine.connect() as connection:
+            return {str(key): str(value) for key, value in connection.execute(
+                sa.text("SELECT key, value FROM portal_setting"))}
+
+    command.upgrade(config, "0010_planning_capacity")
+    assert settings() == {"retention_days": "365"}
+
+    command.downgrade(config, "0009_reply_digest")
+    assert settings() == {"retention_days": "365", "workshop_capacity": "25"}
+    with engine.begin() as connection:
+        connection.execute(sa.text("DELETE FROM workshop"))
+        connection.execute(sa.text("DELETE FROM portal_setting WHERE key = 'workshop_capacity'"))
+    command.upgrade(config, "0010_planning_capacity")
+    command.downgrade(config, "0009_reply_digest")
+    assert settings() == {"retention_days": "365"}  # no workshop: nothing to put back
     engine.dispose()

@@ -206,3 +206,36 @@ def test_bad_replies_are_explained_beside_the_field_and_keep_what_was_typed(
         if len(value) < 100 and value not in ("accept", "decline", "maybe"):
             assert f'value="{value}"' in response.text
     assert invitation_of(session, reply.registration, reply.workshop_id).status == "invited"
+
+
+@pytest.mark.parametrize(("language", "second", "third"), [
+    ("en", "Representative 2: Enter an email address", "Representative 3: Enter the"),
+    ("ms", "Wakil 2: Masukkan alamat emel", "Wakil 3: Masukkan nama penuh wakil"),
+])
+def test_errors_about_a_representative_say_which_one(
+    client: TestClient, session: Session, language: str, second: str, third: str
+) -> None:
+    reply = invited(client, session, preferred_language=language)
+    form = accept_form(form_guard(reply.token), AISYAH, ("Ravi a/l Kumar", "Pegawai", "ravi@"),
+                       ("", "Pengurus", "mei@example.my"))
+
+    page = client.post(reply.path, data=form).text
+    summary = page.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+
+    assert re.search(rf'href="#representatives-1-email">{re.escape(second)}', summary)
+    assert re.search(rf'href="#representatives-2-full_name">{re.escape(third)}', summary)
+    beside = page.split('id="representatives-1-email-error"', 1)[1].split("</p>", 1)[0]
+    assert second in beside
+    assert "representatives-0" not in summary  # the first is fine
+
+
+def test_the_reply_page_asks_for_an_answer_under_one_heading(
+    client: TestClient, session: Session
+) -> None:
+    reply = invited(client, session, preferred_language="en")
+
+    page = client.get(reply.path).text
+
+    assert re.findall(r"<h2[^>]*>([^<]+)</h2>", page).count("Your answer") == 1
+    assert "<dt>Status of your invitation</dt><dd><strong>Invited</strong>" in page
+    assert "<dt>Your answer</dt>" not in page

@@ -12,6 +12,7 @@ from app.models.registration import (
     RegistrationPillar,
 )
 from app.models.reply_digest import ReplyDigest, ReplyNotice
+from app.models.roadmap import RoadmapCommitment, RoadmapOutcome, RoadmapPartner
 from app.models.staff import ApiToken, AuditLog, RecoveryCode, StaffSession, StaffUser
 from app.models.workshop import Invitation, Representative, WorkingGroup, Workshop
 
@@ -33,6 +34,9 @@ __all__ = [
     "ReplyDigest",
     "ReplyNotice",
     "Representative",
+    "RoadmapCommitment",
+    "RoadmapOutcome",
+    "RoadmapPartner",
     "StaffSession",
     "StaffUser",
     "WorkingGroup",

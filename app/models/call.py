@@ -24,7 +24,7 @@ class CallDeadline(Base):
 
 
 class PortalSetting(Base):
-    """A small key/value store for settings the secretariat changes, such as workshop capacity."""
+    """A small key/value store for settings the secretariat changes, such as data retention."""
 
     __tablename__ = "portal_setting"
 

@@ -17,7 +17,7 @@ from app.core.ratelimit import check_submission_rate
 from app.core.templating import language_context, page_templates
 from app.deps import LANGUAGE_COOKIE, FormDataDep, NowDep, SessionDep, WriteSessionDep
 from app.models import Invitation
-from app.schemas.reply import REPRESENTATIVE_FIELDS, parse_reply
+from app.schemas.reply import REPRESENTATIVE_FIELDS, error_texts, parse_reply
 from app.services import seating, workshops
 from app.services.check_in_codes import check_in_url, qr_data_uri
 from app.services.invitation_links import find_by_token
@@ -88,9 +88,7 @@ def _page(request: Request, session: SessionDep, now: NowDep, token: str,
     workshop = workshops.get_workshop(session=session, workshop_id=invitation.workshop_id)
     language = _language(request, invitation)
     translate = language_context(language)["_"]
-    counts = context.pop("error_counts", {})
-    errors = {name: translate(message) % {"count": counts.get(name, "")}
-              for name, message in context.pop("errors", {}).items()}
+    errors = error_texts(context.pop("errors", {}), context.pop("error_counts", {}), translate)
     refusal = seating.can_reply(invitation, workshop, now)
     values = context.pop("values", None) or _values(invitation)
     return _render(

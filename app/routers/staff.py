@@ -23,6 +23,7 @@ from app.routers import (
     staff_groups,
     staff_links,
     staff_outbox,
+    staff_replies,
     staff_second_factor,
     staff_workshop_day,
     staff_workshop_files,
@@ -49,7 +50,6 @@ from app.services import (
     second_factor,
     staff_auth,
     staff_registrations,
-    workshop,
 )
 from app.vocab import REGISTRANT_INVITATION_STATUS_CODES as STATUS_CODES
 
@@ -208,13 +208,13 @@ def update_planning(request: Request, reference: str, form: FormDep, staff: Staf
                             status_code=status.HTTP_303_SEE_OTHER)
 
 
+# The one-workshop planning page is gone: each workshop's page has its counts. Its old
+# address (bookmarks, the login's `next`) leads to the list of workshops rather than a 404,
+# and permanently, so browsers forget it.
 @backoffice.get("/workshop")
-def workshop_planning(request: Request, staff: StaffDep, session: SessionDep,
-                      language: LanguageDep) -> Response:
-    """Show counts for planning the workshop, and seats against its capacity."""
-    summary = workshop.workshop_summary(session=session)
-    return render(request, "workshop.html", language, staff=staff, summary=summary,
-                  statuses=STATUS_CODES, saved=request.query_params.get("saved") == "1")
+def workshop_planning_moved() -> Response:
+    """Send the old planning page's visitors to the list of workshops."""
+    return RedirectResponse("/staff/workshops", status_code=status.HTTP_301_MOVED_PERMANENTLY)
 
 
 @backoffice.get("/exports/registrations.csv")
@@ -240,6 +240,7 @@ backoffice.include_router(staff_outbox.router)
 backoffice.include_router(staff_announcements.router)
 # Before the workshop pages: their POST /{change} would take the new-link form.
 backoffice.include_router(staff_links.router)
+backoffice.include_router(staff_replies.router)
 backoffice.include_router(staff_workshops.router)
 backoffice.include_router(staff_workshop_day.router)
 backoffice.include_router(staff_workshop_files.router)

@@ -1,4 +1,4 @@
-"""Administrators' pages: staff accounts, API tokens, the deadline, capacity and the audit log.
+"""Administrators' pages: staff accounts, API tokens, the deadline and the audit log.
 
 Included in the back-office router, so a signed-in session and CSRF are already checked;
 this router adds the administrator role.
@@ -15,7 +15,7 @@ from app.core.config import parse_deadline
 from app.core.i18n import N_, gettext
 from app.deps import LanguageDep, NowDep, RowId, SessionDep, WriteSessionDep
 from app.routers.staff_deps import AdminOnly, FormDep, NoStoreRoute, StaffDep, render
-from app.services import audit, deadline, staff_auth, workshop
+from app.services import audit, deadline, staff_auth
 
 AUDIT_PER_PAGE = 50
 
@@ -241,22 +241,3 @@ def change_deadline(
     )
     return _see_other("/staff/deadline?saved=1")
 
-
-@router.post("/workshop/capacity")
-def change_capacity(
-    form: FormDep, staff: StaffDep, session: WriteSessionDep, now: NowDep, language: LanguageDep
-) -> Response:
-    """Record how many seats the workshop has."""
-    value = str(form.get("capacity", "")).strip()
-    if not (value.isascii() and value.isdigit() and len(value) <= 6) or (
-        int(value) > workshop.MAX_CAPACITY
-    ):
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            detail=gettext(language, "Enter the number of seats as a whole number."),
-        )
-    workshop.set_workshop_capacity(
-        session=session, capacity=int(value), set_by=f"staff:{staff.user.id}", now=now,
-        staff_user_id=staff.user.id,
-    )
-    return _see_other("/staff/workshop?saved=1")

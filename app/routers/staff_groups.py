@@ -22,6 +22,8 @@ PROBLEMS = {
     "invalid": N_("Enter both names (up to 200 characters) and a seat limit of 1 or more, "
                   "or leave the limit empty."),
     ONE_LINE_ERROR: ONE_LINE_MESSAGE,
+    "no_groups": N_("There are no working groups yet: create them first, then the suggestion "
+                    "can place people in them."),
 }
 NOTICES = {"saved": N_("Your changes have been saved."),
            "applied": N_("The suggestion was applied: %(count)s people placed.")}
@@ -144,6 +146,8 @@ def apply_suggestion(workshop_id: RowId, staff: StaffDep, session: WriteSessionD
                      now: NowDep) -> Response:
     """Place everyone not yet in a group as the previewed suggestion says."""
     workshop_or_404(session, workshop_id)
+    if not working_groups.list_groups(session=session, workshop_id=workshop_id):
+        return _back(workshop_id, "problem=no_groups")
     placed = working_groups.apply_suggestion(session=session, workshop_id=workshop_id,
                                              staff_user_id=staff.user.id, now=now)
     return _back(workshop_id, f"notice=applied&count={placed}")

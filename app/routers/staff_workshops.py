@@ -1,4 +1,4 @@
-"""Back-office pages for workshops: create and edit, invite, follow the answers, record replies.
+"""Back-office pages for workshops: create and edit, invite, follow the answers.
 
 Included in the back-office router, so a signed-in session and CSRF are already checked;
 changes need an administrator.
@@ -20,12 +20,10 @@ from app.models import Workshop
 from app.routers.export_responses import attendee_file
 from app.routers.staff_deps import AdminOnly, FiltersDep, FormDep, NoStoreRoute, StaffDep, render
 from app.schemas.one_line import ONE_LINE_ERROR, ONE_LINE_MESSAGE
-from app.schemas.reply import parse_reply
 from app.schemas.staff import RegistrationFilters
 from app.schemas.workshop import WorkshopCreate, WorkshopPatch
-from app.services import invitations, seating, workshop_day, workshops
+from app.services import invitations, workshop_day, workshop_reach, workshops
 from app.vocab import REGISTRANT_INVITATION_STATUS_CODES as STATUS_CODES
-from app.vocab import REPLY_CHANNEL_CODES
 
 router = APIRouter(prefix="/workshops", route_class=NoStoreRoute, include_in_schema=False)
 FIELDS = tuple(WorkshopCreate.model_fields)
@@ -43,9 +41,6 @@ FORM_MESSAGES = {
     "capacity": N_("Enter the number of seats as a whole number"),
     "max_representatives": N_("Enter a whole number from 1 to 20"),
 }
-REPLY_REFUSED = N_("This invitation cannot be answered now (cancelled, expired, or the "
-                   "workshop has started).")
-NOT_ENOUGH_SEATS = N_("Not enough seats are free for that many representatives.")
 NOT_RESENT = {
     "withdrawn": N_("Nothing was sent: this organisation has withdrawn its registration."),
     "closed": N_("Nothing was sent: replies to this workshop have closed, so the invitation's "
@@ -57,7 +52,6 @@ NOT_RESENT = {
 
 def _see_other(path: str) -> Response:
     return RedirectResponse(path, status_code=status.HTTP_303_SEE_OTHER)
-
 
 
 def _local_input(moment: dt.datetime) -> str:
@@ -86,13 +80,22 @@ def _read_details(form: FormDep) -> tuple[dict[str, Any], dict[str, str]]:
 
 
 def _form(request: Request, staff: StaffDep, language: str, values: dict[str, Any],
-          errors: dict[str, str], workshop_id: int | None = None, status_code: int = 200
-          ) -> Response:
+          errors: dict[str, str], workshop_id: int | None = None, status_code: int = 200,
+          warning: str = "") -> Response:
     shown = {k: _local_input(v) if isinstance(v, dt.datetime) else v for k, v in values.items()}
     return render(request, "workshop_form.html", language, status_code, staff=staff,
                   values=shown, errors={k: gettext(language, v) for k, v in errors.items()},
                   error_order=[f for f in FIELDS if f in errors],
-                  workshop_id=workshop_id)
+                  workshop_id=workshop_id, warning=warning)
+
+
+def _past_close_unconfirmed(form: FormDep, values: dict[str, Any], now: dt.datetime,
+                            stored: dt.datetime | None = None) -> bool:
+    """Whether replies newly close in the past and staff have not saved that time again."""
+    closes = values["replies_close_at"]
+    if closes > now or closes == stored:
+        return False
+    return form.get("confirmed_replies_close_at") != form.get("replies_close_at")
 
 
 @router.get("")
@@ -114,6 +117,9 @@ def create_workshop(request: Request, form: FormDep, staff: StaffDep, session: W
                     now: NowDep, language: LanguageDep) -> Response:
     """Check and store a new workshop."""
     values, errors = _read_details(form)
+    if not errors and _past_close_unconfirmed(form, values, now):
+        return _form(request, staff, language, values, {},
+                     warning=workshops.REPLIES_CLOSE_IN_THE_PAST)
     if not errors:
         try:
             workshop = workshops.create_workshop(
@@ -184,9 +190,12 @@ def _workshop_page(request: Request, staff: StaffDep, session: SessionDep, now: 
               if str(invitation.id) == query.get("resent")]
     return render(request, "workshop_detail.html", language, status_code, staff=staff,
                   workshop=workshop, attendance=attendance, no_shows=no_shows,
+                  replies_warning=workshops.replies_warning(
+                      replies_close_at=workshop.replies_close_at,
+                      starts_at=workshop.starts_at, now=now),
                   seats=workshops.seat_counts(session=session, workshop=workshop),
                   counts=workshops.invitation_counts(session=session, workshop_id=workshop.id),
-                  accepted=workshops.accepted_breakdown(session=session, workshop_id=workshop.id),
+                  reach=workshop_reach.workshop_reach(session=session, workshop_id=workshop.id),
                   rows=rows, statuses=STATUS_CODES, when=format_myt, saved=query.get("saved"),
                   invited=query.get("invited"), already=query.get("already"),
                   resent=resent[0] if resent else None, problem=problem,
@@ -198,11 +207,13 @@ def _workshop_page(request: Request, staff: StaffDep, session: SessionDep, now: 
 
 @router.get("/{workshop_id}/edit", dependencies=[AdminOnly])
 def edit_workshop(request: Request, workshop_id: RowId, staff: StaffDep,
-                  session: SessionDep, language: LanguageDep) -> Response:
+                  session: SessionDep, now: NowDep, language: LanguageDep) -> Response:
     """Show the workshop's details in a form."""
     workshop = workshop_or_404(session, workshop_id)
     return _form(request, staff, language, {name: getattr(workshop, name) for name in FIELDS},
-                 {}, workshop.id)
+                 {}, workshop.id, warning=workshops.replies_warning(
+                     replies_close_at=workshop.replies_close_at, starts_at=workshop.starts_at,
+                     now=now))
 
 
 @router.post("/{workshop_id}/edit", dependencies=[AdminOnly])
@@ -211,7 +222,10 @@ def change_workshop(request: Request, workshop_id: RowId, form: FormDep, staff: 
     """Change the details; a new date, time or venue is mailed to those invited, once."""
     values, errors = _read_details(form)
     if not errors:
-        workshop_or_404(session, workshop_id)
+        stored = workshop_or_404(session, workshop_id).replies_close_at
+        if _past_close_unconfirmed(form, values, now, stored):
+            return _form(request, staff, language, values, {}, workshop_id,
+                         warning=workshops.REPLIES_CLOSE_IN_THE_PAST)
         try:
             workshops.update_workshop(session=session, workshop_id=workshop_id,
                                       changes=WorkshopPatch.model_validate(values),
@@ -223,60 +237,7 @@ def change_workshop(request: Request, workshop_id: RowId, form: FormDep, staff: 
                  status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
-def _reply_page(request: Request, staff: StaffDep, session: SessionDep, language: str,
-                workshop_id: int, invitation_id: int, status_code: int = 200,
-                **context: Any) -> Response:
-    workshop = workshop_or_404(session, workshop_id)
-    try:
-        invitation = invitations.get_invitation(session=session, workshop_id=workshop_id,
-                                                invitation_id=invitation_id)
-    except invitations.InvitationNotFound:
-        raise HTTPException(status.HTTP_404_NOT_FOUND) from None
-    counts = context.pop("error_counts", {})
-    errors = {name: gettext(language, message) % {"count": counts.get(name, "")}
-              for name, message in context.pop("errors", {}).items()}
-    return render(request, "workshop_reply.html", language, status_code, staff=staff,
-                  workshop=workshop, invitation=invitation, channels=REPLY_CHANNEL_CODES,
-                  errors=errors, **{"values": {}, "notice": "", **context})
-
-
-@router.get("/{workshop_id}/invitations/{invitation_id}/reply", dependencies=[AdminOnly])
-def reply_form(request: Request, workshop_id: RowId, invitation_id: RowId,
-               staff: StaffDep, session: SessionDep, language: LanguageDep) -> Response:
-    """Show the form for a reply received by phone or letter."""
-    return _reply_page(request, staff, session, language, workshop_id, invitation_id)
-
-
-@router.post("/{workshop_id}/invitations/{invitation_id}/reply", dependencies=[AdminOnly])
-def record_reply(request: Request, workshop_id: RowId, invitation_id: RowId,
-                 form: FormDep, staff: StaffDep, session: WriteSessionDep, now: NowDep,
-                 language: LanguageDep) -> Response:
-    """Record a reply on the organisation's behalf; it is logged with who and how it came."""
-    workshop = workshop_or_404(session, workshop_id)
-    channel = str(form.get("channel", ""))
-    answer = parse_reply(form, max_representatives=workshop.max_representatives)
-    if channel not in REPLY_CHANNEL_CODES or channel == "link":
-        answer.errors["channel"] = N_("Choose how the reply came")
-    if answer.errors:
-        return _reply_page(request, staff, session, language, workshop_id, invitation_id,
-                           422, values=answer.typed, errors=answer.errors,
-                           error_counts=answer.error_counts)
-    try:
-        invitation = invitations.get_invitation(session=session, workshop_id=workshop_id,
-                                                invitation_id=invitation_id)
-    except invitations.InvitationNotFound:
-        raise HTTPException(status.HTTP_404_NOT_FOUND) from None
-    try:
-        seating.reply(session=session, invitation=invitation, answer=answer, now=now,
-                      channel=channel, staff_user_id=staff.user.id)
-    except (seating.ReplyRefused, seating.NotEnoughSeats) as refused:
-        notice = NOT_ENOUGH_SEATS if isinstance(refused, seating.NotEnoughSeats) else REPLY_REFUSED
-        return _reply_page(request, staff, session, language, workshop_id, invitation_id,
-                           409, values=answer.typed, notice=notice)
-    return _see_other(f"/staff/workshops/{workshop_id}?saved=1#invitation-{invitation_id}")
-
-
-# After the reply routes, which its path would otherwise catch.
+# staff_replies is included first: this path would otherwise catch its POST .../reply.
 @router.post("/{workshop_id}/invitations/{invitation_id}/{change}", dependencies=[AdminOnly])
 def change_invitation(request: Request, workshop_id: RowId, invitation_id: RowId, change: str,
                       staff: StaffDep, session: WriteSessionDep, now: NowDep,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -31,6 +31,8 @@ MESSAGES = {
     "too_many": N_("Your organisation may bring at most %(count)s representatives"),
     "duplicate": N_("This person is already named above"),
 }
+# An error about one representative's field says which: "Representative 2: Enter …".
+ABOUT_REPRESENTATIVE = N_("Representative %(number)s: %(message)s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,3 +131,17 @@ def parse_reply(form: Mapping[str, object], *, max_representatives: int) -> Repl
         reply.errors["representatives"] = MESSAGES["too_many"]
         reply.error_counts["representatives"] = max_representatives
     return reply
+
+
+def error_texts(errors: Mapping[str, str], counts: Mapping[str, int],
+                translate: Callable[[str], str]) -> dict[str, str]:
+    """Translate a reply's errors, by field; one about a representative names them (1, 2, 3…)."""
+    texts: dict[str, str] = {}
+    for name, message in errors.items():
+        text = translate(message) % {"count": counts.get(name, "")}
+        prefix, _, rest = name.partition("-")
+        row, _, field_name = rest.partition("-")
+        if prefix == "representatives" and row.isdecimal() and field_name:
+            text = translate(ABOUT_REPRESENTATIVE) % {"number": int(row) + 1, "message": text}
+        texts[name] = text
+    return texts

@@ -46,6 +46,18 @@ class InviteResult:
     unknown_references: list[str]
 
 
+@dataclass(frozen=True)
+class InvitePreview:
+    """Whom inviting would mail now, by organisation name, and how many already are invited."""
+
+    to_invite: list[Registration]
+    already_invited: int
+
+    @property
+    def invited(self) -> int:
+        return len(self.to_invite)
+
+
 def _registrations(session: Session, references: list[str] | None,
                    filters: RegistrationFilters | None) -> tuple[list[Registration], list[str]]:
     if filters is not None:
@@ -202,13 +214,15 @@ def attendees(
 def preview(
     *, session: Session, workshop_id: int, filters: RegistrationFilters | None = None,
     references: list[str] | None = None,
-) -> InviteResult:
-    """Count whom the references or filters would invite now, and how many already are."""
-    registrations, unknown = _registrations(session, references, filters)
+) -> InvitePreview:
+    """List whom the references or filters would invite now, and count those already invited."""
+    registrations, _unknown = _registrations(session, references, filters)
     already = set(session.scalars(select(Invitation.registration_id).where(
         Invitation.workshop_id == workshop_id)))
-    again = sum(registration.id in already for registration in registrations)
-    return InviteResult(len(registrations) - again, again, unknown)
+    to_invite = sorted((registration for registration in registrations
+                        if registration.id not in already),
+                       key=lambda registration: registration.organisation_key)
+    return InvitePreview(to_invite, len(registrations) - len(to_invite))
 
 
 def withdraw_invitations(*, session: Session, registration_id: int, now: dt.datetime) -> int:

@@ -145,6 +145,22 @@ def update_workshop(
     return workshop
 
 
+REPLIES_CLOSED = N_("Replies have closed: nobody new can be invited, and organisations can no "
+                    "longer accept. To reopen replies, change when they close.")
+REPLIES_CLOSE_IN_THE_PAST = N_("This time is in the past: once it is saved, nobody can be "
+                               "invited and organisations cannot accept. Save again to keep "
+                               "it, or change it.")
+
+
+def replies_warning(*, replies_close_at: dt.datetime, starts_at: dt.datetime,
+                    now: dt.datetime) -> str:
+    """Say that replies have closed while the workshop is still to come (or nothing).
+
+    Replies closing after the start is refused by `check_details` and by the database.
+    """
+    return REPLIES_CLOSED if replies_close_at <= now < starts_at else ""
+
+
 def is_closed_for_replies(workshop: Workshop, now: dt.datetime) -> bool:
     return now >= workshop.replies_close_at
 
@@ -154,34 +170,3 @@ def status_rank() -> Any:
     return case({"waiting": 0, "offered": 1, "invited": 2, "accepted": 3, "declined": 4,
                  "expired": 5, "cancelled": 6}, value=Invitation.status)
 
-
-@dataclass(frozen=True)
-class AcceptedBreakdown:
-    """Who accepted, in organisations, by category, pillar and state."""
-
-    by_category: list[Any]
-    by_pillar: list[Any]
-    by_state: list[Any]
-
-
-def accepted_breakdown(*, session: Session, workshop_id: int) -> AcceptedBreakdown:
-    """Count the organisations that accepted by category, pillar and state, as bar charts."""
-    from app.models import RegistrationPillar
-    from app.services.workshop import bars
-    from app.vocab import CATEGORY_CODES, PILLAR_CODES, STATE_CODES
-
-    accepted = select(Invitation.registration_id).where(
-        Invitation.workshop_id == workshop_id, Invitation.status == "accepted")
-
-    def grouped(column: Any, *joins: Any) -> dict[str, int]:
-        statement = select(column, func.count()).select_from(Registration)
-        for join in joins:
-            statement = statement.join(join)
-        return {code: int(count) for code, count in session.execute(
-            statement.where(Registration.id.in_(accepted)).group_by(column))}
-
-    return AcceptedBreakdown(
-        by_category=bars(grouped(Registration.category), CATEGORY_CODES),
-        by_pillar=bars(grouped(RegistrationPillar.pillar, RegistrationPillar), PILLAR_CODES),
-        by_state=bars(grouped(Registration.state), STATE_CODES),
-    )

@@ -3,8 +3,8 @@
 Existing sessions get no `second_factor_at`, so each counts as a password alone: everyone
 signs in again, with a second factor, after this migration.
 
-Revision ID: 0010_second_factor
-Revises: 0009_reply_digest
+Revision ID: 0012_second_factor
+Revises: 0011_roadmap
 Create Date: 2026-12-07 18:00:00+00:00
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010_second_factor"
-down_revision: str | None = "0009_reply_digest"
+revision: str = "0012_second_factor"
+down_revision: str | None = "0011_roadmap"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -54,7 +54,7 @@ def test_staff_pages_pass_axe(open_page: OpenPage, axe_check: AxeCheck, server: 
     sign_in(page, server.url, create_staff(monkeypatch), lang=lang)
 
     for path in ("/staff/registrations", f"/staff/registrations/{reference}",
-                 f"/staff/registrations/{reference}/new-link", "/staff/workshop",
+                 f"/staff/registrations/{reference}/new-link", "/staff/workshops",
                  "/staff/outbox", "/staff/users", "/staff/tokens", "/staff/deadline",
                  "/staff/audit"):
         page.goto(f"{server.url}{path}?lang={lang}")
@@ -109,6 +109,6 @@ def test_staff_list_fits_a_phone(open_page: OpenPage, server: LiveServer,
     page = open_page(**PHONE)
     sign_in(page, server.url, create_staff(monkeypatch))
 
-    for path in ("/staff/registrations", "/staff/workshop"):
+    for path in ("/staff/registrations", "/staff/workshops"):
         page.goto(f"{server.url}{path}")
         assert horizontal_overflow(page) == 0, path

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from app.core.config import MALAYSIA
 from app.core.db import new_session
 from app.models import Invitation, Registration, Workshop
 from app.schemas.workshop import WorkshopCreate
@@ -153,4 +154,80 @@ def test_after_replies_close_the_reply_page_offers_only_to_decline_and_passes_ax
         page.locator("main form button[type=submit]").click()
     expect(page.locator(".panel--success")).to_be_visible()
     expect(page.get_by_role("heading", name=heading)).to_have_count(0)
+    axe_check(page)
+
+
+def _headings(page: Page) -> list[tuple[str, str]]:
+    """The page's headings in order, as a screen reader lists them: level and text."""
+    found = page.eval_on_selector_all(
+        "main :is(h1, h2, h3, h4)",
+        "els => els.filter(e => e.offsetParent !== null)"
+        "          .map(e => [e.tagName, e.textContent.trim().replace(/\\s+/g, ' ')])")
+    return [(str(tag), str(text)) for tag, text in found]
+
+
+def test_on_a_phone_the_reply_page_asks_for_the_answer_under_one_heading(
+    open_page: OpenPage, axe_check: AxeCheck, server: LiveServer
+) -> None:
+    link, _ = invited(server.url, organisation_name="Pertubuhan Tajuk Jelas")
+    page = open_page(**PHONE, axe=True)
+    page.goto(f"{link}?lang=en")
+
+    assert _headings(page) == [("H1", "Strategic planning workshop"), ("H2", "Your answer"),
+                               ("H3", "Representatives (if you accept)")]
+    expect(page.locator("dt").filter(has_text="Status of your invitation")).to_be_visible()
+    expect(page.locator("dd").filter(has_text="Invited")).to_be_visible()
+    axe_check(page)
+
+    page.check("#answer-accept")
+    page.fill("#representatives-0-full_name", "Aisyah binti Ahmad")
+    page.fill("#representatives-0-designation", "Pengarah")
+    page.fill("#representatives-0-email", "aisyah@example.org.my")
+    page.fill("#representatives-1-full_name", "Ravi a/l Kumar")
+    page.fill("#representatives-1-designation", "Pegawai Program")
+    page.fill("#representatives-1-email", "ravi@")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+
+    assert _headings(page) == [("H2", "There is a problem"),
+                               ("H1", "Strategic planning workshop"), ("H2", "Your answer"),
+                               ("H3", "Representatives (if you accept)")]
+    expect(page.locator(".error-summary a")).to_have_text(
+        ["Representative 2: Enter an email address in the correct format, like "
+         "name@example.org.my"])
+    expect(page.locator("#representatives-1-email-error")).to_contain_text("Representative 2:")
+    assert horizontal_overflow(page) == 0
+    axe_check(page)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_warning_a_list_to_confirm_and_no_groups_yet_pass_axe(
+    open_page: OpenPage, axe_check: AxeCheck, server: LiveServer, lang: str,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, workshop_id = invited(server.url, organisation_name=f"Pertubuhan Dijemput {lang}")
+    newcomer = f"Pertubuhan Belum Dijemput {lang}"
+    register_by_api(server.url, organisation_name=newcomer)
+    page = open_page(axe=True)
+    sign_in(page, server.url, create_staff(monkeypatch), lang=lang)
+
+    page.goto(f"{server.url}/staff/workshops/invite?q={newcomer.replace(' ', '+')}")
+    expect(page.locator(".invite-list").first).to_contain_text(newcomer)
+    axe_check(page)
+
+    page.goto(f"{server.url}/staff/workshops/{workshop_id}/groups?preview=1")
+    expect(page.locator("#suggestion-no-groups")).to_be_visible()
+    axe_check(page)
+
+    page.goto(f"{server.url}/staff/workshops/{workshop_id}/edit")
+    yesterday = dt.datetime.now(MALAYSIA) - dt.timedelta(days=1)
+    page.fill("#replies_close_at", yesterday.strftime("%Y-%m-%dT%H:%M"))
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    expect(page.locator("#replies_close_at-warning")).to_be_visible()
+    axe_check(page)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    expect(page.locator("#replies-warning")).to_be_visible()  # saved: the workshop's page
+    expect(page.locator("#reach-state")).to_be_visible()
     axe_check(page)

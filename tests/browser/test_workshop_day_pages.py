@@ -158,3 +158,38 @@ def test_a_representatives_own_link_and_a_refused_walk_in_pass_axe_on_a_phone(
     expect(page.locator("#override_reason")).to_be_visible()
     assert horizontal_overflow(page) == 0
     axe_check(page)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_on_a_phone_the_desk_search_is_on_the_first_screen_and_the_menu_after_the_desk(
+    open_page: OpenPage, axe_check: AxeCheck, server: LiveServer,
+    monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    workshop_id, _people = day(server.url, f"Pertubuhan Meja Kecil {lang}", "Aminah binti Ali",
+                               "Ravi a/l Kumar", "Tan Mei Ling", "Siti Nurhaliza")
+    small_phone = {"width": 360, "height": 640}
+    page = open_page(**small_phone, axe=True)
+    # An administrator: the longest menu.
+    sign_in(page, server.url, create_staff(monkeypatch), lang=lang)
+    page.goto(f"{server.url}/staff/workshops/{workshop_id}/check-in?lang={lang}")
+
+    box = page.locator(".check-in-search").bounding_box()
+    assert box is not None and page.evaluate("window.scrollY") == 0
+    assert box["y"] >= 0 and box["y"] + box["height"] <= small_phone["height"], box
+    expect(page.locator("#q")).to_be_in_viewport()
+    expect(page.locator(".staff-nav--wide-only")).to_be_hidden()
+    menu = page.locator("#menu")
+    expect(menu).not_to_be_in_viewport()
+    page.locator("a[href='#menu']").click()
+    expect(menu).to_be_in_viewport()
+    expect(menu.get_by_role("button")).to_be_visible()  # "Log out" is in the menu too
+    assert horizontal_overflow(page) == 0
+    axe_check(page)
+
+    wide = open_page(axe=True)
+    sign_in(wide, server.url, create_staff(monkeypatch), lang=lang)
+    wide.goto(f"{server.url}/staff/workshops/{workshop_id}/check-in?lang={lang}")
+    expect(wide.locator(".staff-nav--wide-only")).to_be_in_viewport()
+    expect(wide.locator("#menu")).to_be_hidden()
+    expect(wide.locator("a[href='#menu']")).to_be_hidden()
+    axe_check(wide)

@@ -1,0 +1,77 @@
+"""The public roadmap (SPEC 8.3): the page, and its open data as JSON and CSV."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from app.deps import LanguageDep, SessionDep
+from app.roadmap import public
+from app.roadmap.document_schema import ROADMAP_SCHEMA
+from app.routers.pages import render_page
+
+router = APIRouter(tags=["roadmap"])
+# Five minutes: an edit shows within that time, and the ETag makes a revalidation cheap.
+CACHE_CONTROL = "public, max-age=300"
+_SCHEMA_BYTES = public.document_bytes(ROADMAP_SCHEMA)
+
+
+def _matches(request: Request, tag: str) -> bool:
+    sent = request.headers.get("if-none-match", "")
+    tags = {part.strip().removeprefix("W/") for part in sent.split(",")}
+    return tag in tags or "*" in tags
+
+
+def cached(request: Request, content: bytes, media_type: str,
+           headers: dict[str, str] | None = None) -> Response:
+    """Answer `content` with its ETag, or 304 when the client already holds it."""
+    tag = public.entity_tag(content)
+    common = {"ETag": tag, "Cache-Control": CACHE_CONTROL, **(headers or {})}
+    if _matches(request, tag):
+        return Response(status_code=304, headers=common)
+    return Response(content, media_type=media_type, headers=common)
+
+
+_JSON_DOC: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {"schema": {"$ref": "/roadmap.schema.json"}}},
+          "description": "The roadmap, described by /roadmap.schema.json."},
+    304: {"description": "Not modified: the If-None-Match ETag is current."},
+}
+
+
+@router.get("/api/v1/roadmap", response_class=Response, responses=_JSON_DOC)
+def roadmap_api(request: Request, session: SessionDep) -> Response:
+    """Return the public roadmap: pillars, outcomes and commitments with their progress."""
+    document = public.roadmap_document(session=session)
+    return cached(request, public.document_bytes(document), "application/json")
+
+
+@router.get("/roadmap.json", response_class=Response, responses=_JSON_DOC)
+def roadmap_json(request: Request, session: SessionDep) -> Response:
+    """Return the public roadmap, the same document as `GET /api/v1/roadmap`."""
+    return roadmap_api(request, session)
+
+
+@router.get("/roadmap.schema.json", response_class=Response)
+def roadmap_schema(request: Request) -> Response:
+    """Return the JSON Schema that describes `/roadmap.json`."""
+    return cached(request, _SCHEMA_BYTES, "application/schema+json")
+
+
+@router.get("/roadmap.csv", response_class=Response,
+            responses={200: {"content": {"text/csv": {}}}})
+def roadmap_csv(request: Request, session: SessionDep) -> Response:
+    """Return the public roadmap as CSV: one row per commitment."""
+    document = public.roadmap_document(session=session)
+    return cached(request, public.roadmap_csv(document), "text/csv; charset=utf-8",
+                  {"Content-Disposition": 'attachment; filename="roadmap.csv"'})
+
+
+@router.get("/roadmap", response_class=Response, include_in_schema=False)
+def roadmap_page(request: Request, session: SessionDep, language: LanguageDep) -> Response:
+    """Show the roadmap in Bahasa Melayu, or in English with ?lang=en."""
+    document = public.roadmap_document(session=session)
+    return render_page(request, "roadmap.html", language, roadmap=document,
+                       sections=public.page_sections(document), long_date=public.long_date)
