@@ -7,11 +7,15 @@ import itertools
 import re
 from typing import Any
 
+import httpx
+import pyotp
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.core.clock import utcnow
 from app.core.ratelimit import limiter
+from app.deps import request_time
+from app.main import app
 from app.models import Registration, RegistrationFocusArea, RegistrationPillar, StaffUser
 from app.schemas.registration import RegistrationCreate
 from app.services import audit, staff_auth
@@ -58,13 +62,78 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
+class SecondFactors:
+    """What a member of staff keeps: each account's secret and unused recovery codes.
+
+    It hands out a code the server has not taken yet: a TOTP code of a later time-step than
+    the last one it gave (the server allows one step either side of now), else a recovery
+    code.
+    """
+
+    def __init__(self) -> None:
+        self.secrets: dict[str, str] = {}
+        self.recovery_codes: dict[str, list[str]] = {}
+        self._last_steps: dict[str, int] = {}
+
+    def set_up(self, email: str, secret: str, now: dt.datetime) -> str:
+        """Remember a new secret (forgetting the old one); return the code that confirms it."""
+        self.secrets[email] = secret
+        self.recovery_codes[email] = []
+        self._last_steps.pop(email, None)
+        return self.code(email, now)
+
+    def code(self, email: str, now: dt.datetime) -> str:
+        """Return a code for `email` that the server has not taken yet."""
+        totp = pyotp.TOTP(self.secrets[email])
+        current = totp.timecode(now)
+        for step in (current, current + 1):
+            if step > self._last_steps.get(email, -1):
+                self._last_steps[email] = step
+                return totp.generate_otp(step)
+        return self.recovery_codes[email].pop()
+
+
+factors = SecondFactors()
+SECRET_ON_PAGE = re.compile(r'id="secret"[^>]*>([A-Z2-7]+)<')
+RECOVERY_CODES_ON_PAGE = re.compile(r"<li><code>([a-z0-9]{5}-[a-z0-9]{5})</code></li>")
+
+
+def server_now() -> dt.datetime:
+    """Return the time the app reads: the test's movable clock if one is set."""
+    moved = app.dependency_overrides.get(request_time)
+    return moved() if moved is not None else utcnow()
+
+
+def second_step(client: httpx.Client, email: str, answer: httpx.Response) -> httpx.Response:
+    """Finish a sign-in that the password began: set the factor up, or give a code."""
+    location = answer.headers["location"]
+    page = client.get(location)
+    next_path = re.search(r'name="next" value="([^"]*)"', page.text)
+    form = {"csrf_token": csrf_of(page.text), "next": next_path.group(1) if next_path else ""}
+    if location.startswith("/staff/login/setup"):
+        found = SECRET_ON_PAGE.search(page.text)
+        assert found, "no secret on the set-up page"
+        code = factors.set_up(email, found.group(1), server_now())
+        done = client.post("/staff/login/setup", data={**form, "code": code},
+                           follow_redirects=False)
+        assert done.status_code == 200, done.text
+        factors.recovery_codes[email] = RECOVERY_CODES_ON_PAGE.findall(done.text)
+        return done
+    assert location.startswith("/staff/login/code"), location
+    code = factors.code(email, server_now())
+    return client.post("/staff/login/code", data={**form, "code": code},
+                       follow_redirects=False)
+
+
 def sign_in(client: TestClient, user: StaffUser, password: str = PASSWORD) -> str:
-    """Sign in through the login form; return the session's CSRF token."""
+    """Sign in through the login form and the second step; return the session's CSRF token."""
     page = client.get("/staff/login")
     response = client.post("/staff/login", data={
         "email": user.email, "password": password, "csrf_token": csrf_of(page.text)},
         follow_redirects=False)
     assert response.status_code == 303, response.text
+    done = second_step(client, user.email, response)
+    assert done.status_code in (200, 303), done.text
     return csrf_of(client.get("/staff/registrations").text)
 
 

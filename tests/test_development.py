@@ -64,6 +64,7 @@ def test_dev_setup_makes_an_admin_and_demo_registrations(committed_db: Engine) -
 
     assert result.returncode == 0 and again.returncode == 0, result.stderr + again.stderr
     assert DEV_ADMIN_EMAIL in result.stdout and "password:" in result.stdout
+    assert "no second factor" in result.stdout and "ENVIRONMENT is development" in result.stdout
     with Session(committed_db) as session:
         assert session.scalar(select(func.count()).select_from(StaffUser)) == 1
         assert session.scalar(select(func.count()).select_from(Registration)) == 15

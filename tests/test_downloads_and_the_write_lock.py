@@ -25,7 +25,7 @@ from app.services import attendee_export, badges, roadmap_contributors, staff_re
 from tests.conftest import IS_POSTGRES, LiveServer
 from tests.day_helpers import accepted
 from tests.factories import registration_payload
-from tests.staff_helpers import PASSWORD, csrf_of, registration, sign_in, staff_user
+from tests.staff_helpers import PASSWORD, csrf_of, registration, second_step, sign_in, staff_user
 from tests.workshop_helpers import api_token, stored_workshop
 
 pytestmark = pytest.mark.usefixtures("staff_ready")
@@ -96,8 +96,10 @@ def test_a_download_is_made_without_the_write_lock_and_then_logged(
 def _sign_in_live(client: httpx.Client, email: str) -> None:
     page = client.get("/staff/login")
     signed_in = client.post("/staff/login", data={
-        "email": email, "password": PASSWORD, "csrf_token": csrf_of(page.text)})
+        "email": email, "password": PASSWORD, "csrf_token": csrf_of(page.text)},
+        follow_redirects=False)
     assert signed_in.status_code == 303, signed_in.text
+    assert second_step(client, email, signed_in).status_code == 200
 
 
 def test_a_registration_posted_while_a_large_desk_pdf_is_made_is_answered_within_a_second(

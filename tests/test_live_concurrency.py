@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 
 from tests.conftest import IS_POSTGRES, LiveServer, count_rows
 from tests.factories import registration_payload
-from tests.staff_helpers import SETUP
+from tests.staff_helpers import SETUP, second_step
 
 BURST = 300 if IS_POSTGRES else 200
 
@@ -143,8 +143,9 @@ def test_a_staff_session_works_whichever_instance_answers(committed_db: Engine) 
             csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
             signed_in = first.post("/staff/login", data={
                 "email": "sekretariat@mohr.gov.my", "password": "correct horse battery staple",
-                "csrf_token": csrf})
+                "csrf_token": csrf}, follow_redirects=False)
             assert signed_in.status_code == 303
+            assert second_step(first, "sekretariat@mohr.gov.my", signed_in).status_code == 200
             cookies = first.cookies
         with httpx.Client(base_url=servers[1].url, timeout=30, cookies=cookies) as second:
             listing = second.get("/staff/registrations", params={"lang": "en"})

@@ -21,6 +21,7 @@ from tests.staff_helpers import (
     SETUP,
     csrf_of,
     registration,
+    second_step,
     sign_in,
     staff_user,
 )
@@ -110,7 +111,7 @@ def test_login_sets_a_new_httponly_samesite_cookie(client: TestClient, session: 
     response = _login(client, user.email, PASSWORD)
 
     assert response.status_code == 303
-    assert response.headers["location"] == "/staff/registrations"
+    assert response.headers["location"] == "/staff/login/setup"  # the second step
     cookie = next(c for c in _cookies(response) if c.startswith("a87_staff="))
     value = cookie.split(";")[0].split("=", 1)[1]
     assert value != "a-session-id-an-attacker-planted"
@@ -201,6 +202,8 @@ def test_disabled_account_cannot_sign_in(client: TestClient, session: Session) -
 
 def test_login_returns_to_the_page_asked_for(client: TestClient, session: Session) -> None:
     user = staff_user(session)
+    sign_in(client, user)  # the second factor is set up
+    client.cookies.clear()
     redirect = client.get("/staff/workshops", follow_redirects=False)
     assert redirect.headers["location"] == "/staff/login?next=/staff/workshops"
 
@@ -209,14 +212,17 @@ def test_login_returns_to_the_page_asked_for(client: TestClient, session: Sessio
                                                "csrf_token": csrf_of(page.text),
                                                "next": "/staff/workshops"},
                          follow_redirects=False)
-    assert answer.headers["location"] == "/staff/workshops"
+    assert answer.headers["location"] == "/staff/login/code?next=/staff/workshops"
+    assert second_step(client, user.email, answer).headers["location"] == "/staff/workshops"
 
     page = client.get("/staff/login")
     elsewhere = client.post("/staff/login", data={"email": user.email, "password": PASSWORD,
                                                   "csrf_token": csrf_of(page.text),
                                                   "next": "https://evil.example/"},
                             follow_redirects=False)
-    assert elsewhere.headers["location"] == "/staff/registrations"
+    assert elsewhere.headers["location"] == "/staff/login/code"
+    assert second_step(client, user.email, elsewhere).headers["location"] == \
+        "/staff/registrations"
 
 
 # --- sessions end ------------------------------------------------------------------------
@@ -298,4 +304,4 @@ def test_sign_in_is_in_the_audit_log(client: TestClient, session: Session) -> No
     user = staff_user(session)
     sign_in(client, user)
     assert session.scalars(select(AuditLog.action).where(AuditLog.staff_user_id == user.id)
-                           ).all() == ["sign_in"]
+                           .order_by(AuditLog.id)).all() == ["second_factor_set_up", "sign_in"]

@@ -16,10 +16,9 @@ from typing import Any
 from app.core.clock import utcnow
 from app.core.config import get_settings
 from app.core.db import begin_write, new_session
-from app.services import audit, staff_auth
-from app.services.demo import DEMO_EMAIL_DOMAIN
+from app.services import audit, second_factor, staff_auth
 
-DEV_ADMIN_EMAIL = f"admin@{DEMO_EMAIL_DOMAIN}"
+DEV_ADMIN_EMAIL = second_factor.DEVELOPMENT_ACCOUNT_EMAIL
 # Printed and documented: this account exists only in development databases.
 DEV_ADMIN_PASSWORD = "alliance87-development"  # noqa: S105
 
@@ -85,5 +84,7 @@ def run_dev_setup(arguments: argparse.Namespace) -> int:
         session.commit()
     status = seed_demo(argparse.Namespace(count=arguments.count, seed=None, force=False))
     print(f"\nSign in at http://127.0.0.1:8000/staff/login\n  email:    {DEV_ADMIN_EMAIL}\n"
-          f"  password: {DEV_ADMIN_PASSWORD}")
+          f"  password: {DEV_ADMIN_PASSWORD}\n"
+          "  (no second factor: this development account alone skips it, and only while "
+          "ENVIRONMENT is development)")
     return status

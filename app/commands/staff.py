@@ -1,4 +1,4 @@
-"""`alliance87 create-staff`, `create-token` and `revoke-token`: staff accounts and API tokens."""
+"""`alliance87 create-staff`, `create-token`, `revoke-token`, `reset-2fa` and `reseal-2fa`."""
 
 from __future__ import annotations
 
@@ -7,9 +7,13 @@ import getpass
 import sys
 from typing import Any
 
+from sqlalchemy import select
+
 from app.core.clock import utcnow
 from app.core.db import begin_write, new_session
-from app.services import audit, staff_auth
+from app.core.secret_box import SecretUnreadable
+from app.models import StaffUser
+from app.services import audit, second_factor, staff_auth
 from app.vocab import ROLE_CODES
 
 
@@ -32,6 +36,17 @@ def register(subparsers: Any) -> None:
     revoke = subparsers.add_parser("revoke-token", help="revoke a staff API token by its number")
     revoke.add_argument("token_id", type=int, help="the number create-token reported")
     revoke.set_defaults(handler=revoke_token)
+
+    reset = subparsers.add_parser(
+        "reset-2fa", help="clear an account's second factor (a lost phone): it sets up a new "
+        "one at its next sign-in")
+    reset.add_argument("--email", required=True)
+    reset.set_defaults(handler=reset_second_factor)
+
+    reseal = subparsers.add_parser(
+        "reseal-2fa", help="after changing SECRET_KEY: re-encrypt every second factor, reading "
+        "the previous SECRET_KEY from the first line of standard input")
+    reseal.set_defaults(handler=reseal_second_factors)
 
 
 def _read_password(from_stdin: bool) -> str | None:
@@ -96,3 +111,46 @@ def revoke_token(arguments: argparse.Namespace) -> int:
         return 1
     print(f"Revoked API token {arguments.token_id}.", file=sys.stderr)
     return 0
+
+
+def reset_second_factor(arguments: argparse.Namespace) -> int:
+    with new_session() as session:
+        begin_write(session)
+        user = staff_auth.find_staff(session=session, email=arguments.email)
+        if user is None:
+            print(f"alliance87: no staff account {arguments.email}", file=sys.stderr)
+            return 1
+        second_factor.reset(session=session, user=user, now=utcnow(),
+                            actor=audit.Actor(None, getpass.getuser()))
+        session.commit()
+    print(f"Cleared the second factor of {arguments.email}; it sets up a new one at its next "
+          "sign-in.", file=sys.stderr)
+    return 0
+
+
+def reseal_second_factors(arguments: argparse.Namespace) -> int:
+    previous_key = sys.stdin.readline().rstrip("\r\n")
+    resealed = unreadable = 0
+    with new_session() as session:
+        begin_write(session)
+        for user in session.scalars(select(StaffUser).where(StaffUser.totp_secret.is_not(None))):
+            try:
+                second_factor.secret_of(user)
+                continue  # already sealed with the current SECRET_KEY
+            except SecretUnreadable:
+                pass
+            try:
+                secret = second_factor.secret_of(user, secret_key=previous_key)
+            except SecretUnreadable:
+                unreadable += 1
+                print(f"alliance87: cannot read the second factor of {user.email} with either "
+                      "key; reset it with `alliance87 reset-2fa`", file=sys.stderr)
+                continue
+            user.totp_secret = second_factor.seal_secret(user, secret)
+            resealed += 1
+        audit.record_change(session=session, actor=audit.Actor(None, getpass.getuser()),
+                            action="second_factor_resealed", now=utcnow(),
+                            detail={"resealed": resealed, "unreadable": unreadable})
+        session.commit()
+    print(f"Re-encrypted {resealed} second factors with the current SECRET_KEY.", file=sys.stderr)
+    return 1 if unreadable else 0

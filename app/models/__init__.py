@@ -14,7 +14,7 @@ from app.models.registration import (
 )
 from app.models.reply_digest import ReplyDigest, ReplyNotice
 from app.models.roadmap import RoadmapCommitment, RoadmapOutcome, RoadmapPartner
-from app.models.staff import ApiToken, AuditLog, StaffSession, StaffUser
+from app.models.staff import ApiToken, AuditLog, RecoveryCode, StaffSession, StaffUser
 from app.models.workshop import Invitation, Representative, WorkingGroup, Workshop
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "Invitation",
     "OutboxMail",
     "PortalSetting",
+    "RecoveryCode",
     "Registration",
     "RegistrationEvent",
     "RegistrationFocusArea",

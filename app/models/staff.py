@@ -24,6 +24,25 @@ class StaffUser(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     disabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The second factor: a TOTP secret sealed with a key derived from SECRET_KEY
+    # (app/core/secret_box.py), confirmed once a code from it was typed back, and the last
+    # 30-second time-step whose code was accepted, so no code is taken twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(255), default=None)
+    totp_confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+class RecoveryCode(Base):
+    """One of an account's single-use recovery codes; only its SHA-256 is kept."""
+
+    __tablename__ = "staff_recovery_code"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_user_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class StaffSession(Base):
@@ -39,6 +58,9 @@ class StaffSession(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    # None while only the password has been given: such a session opens nothing but the
+    # second step of the sign-in.
+    second_factor_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class ApiToken(Base):

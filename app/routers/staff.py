@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
@@ -24,6 +25,7 @@ from app.routers import (
     staff_links,
     staff_outbox,
     staff_replies,
+    staff_second_factor,
     staff_workshop_day,
     staff_workshop_files,
     staff_workshops,
@@ -46,6 +48,7 @@ from app.services import (
     audit,
     invitations,
     login_brake,
+    second_factor,
     staff_auth,
     staff_registrations,
 )
@@ -114,10 +117,19 @@ def sign_in(request: Request, form: FormDep, session: SessionDep, now: NowDep,
                            email=email, next_path=next_path, error=LOGIN_FAILED)
     # Only a right password takes the write lock, after the slow check.
     begin_write(session)
+    skip = second_factor.may_skip(user)
     token = staff_auth.sign_in(session=session, user=user, password=password,
-                               previous_token=request.cookies.get(SESSION_COOKIE), now=now)
-    response = RedirectResponse(next_path or "/staff/registrations",
-                                status_code=status.HTTP_303_SEE_OTHER)
+                               previous_token=request.cookies.get(SESSION_COOKIE), now=now,
+                               skip_second_factor=skip)
+    # The password alone opens only the second step: the code, or setting it up first.
+    if skip:
+        location = next_path or "/staff/registrations"
+    elif second_factor.is_set_up(user):
+        location = "/staff/login/code" + (f"?next={quote(next_path)}" if next_path else "")
+    else:
+        second_factor.prepare_set_up(session=session, user=user)
+        location = "/staff/login/setup" + (f"?next={quote(next_path)}" if next_path else "")
+    response = RedirectResponse(location, status_code=status.HTTP_303_SEE_OTHER)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", path="/staff",
                         secure=request.url.scheme == "https")
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/staff")
@@ -235,6 +247,7 @@ backoffice.include_router(staff_workshops.router)
 backoffice.include_router(staff_workshop_day.router)
 backoffice.include_router(staff_workshop_files.router)
 backoffice.include_router(staff_groups.router)
+login_router.include_router(staff_second_factor.router)
 router.include_router(login_router, prefix="/staff")
 # A representative opens their own check-in link too: not behind the sign-in.
 router.include_router(staff_workshop_day.link_router, prefix="/staff")

@@ -119,35 +119,40 @@ def check_password(*, session: Session, email: str, password: str) -> StaffUser 
 
 def sign_in(
     *, session: Session, user: StaffUser, password: str, previous_token: str | None,
-    now: dt.datetime,
+    now: dt.datetime, skip_second_factor: bool = False,
 ) -> str:
-    """Sign `user` in with a new session, ending the previous one; return the new token.
+    """Start `user`'s sign-in with a new session, ending the previous one; return its token.
 
     The password was checked already; it is rehashed here if the hashing parameters changed.
+    The session opens nothing until the second factor is given (`second_factor.py`), unless
+    `skip_second_factor` (the development account in development) signs in at once.
     """
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = _hasher().hash(password)
-    user.last_login_at = now
     if previous_token:
         end_session(session=session, token=previous_token, now=now)
-    token = start_session(session=session, user=user, now=now)
-    audit.record_change(session=session, actor=audit.Actor(user.id), action="sign_in", now=now)
+    token = start_session(session=session, user=user, now=now,
+                          second_factor_at=now if skip_second_factor else None)
+    if skip_second_factor:
+        user.last_login_at = now
+        audit.record_change(session=session, actor=audit.Actor(user.id), action="sign_in",
+                            now=now, detail={"second_factor": "skipped in development"})
     return token
 
 
-
-def start_session(*, session: Session, user: StaffUser, now: dt.datetime) -> str:
+def start_session(*, session: Session, user: StaffUser, now: dt.datetime,
+                  second_factor_at: dt.datetime | None) -> str:
     """Open a new sign-in session and return the token for its cookie."""
     token = secrets.token_urlsafe(32)
     session.add(StaffSession(id_hash=token_hash(token), staff_user_id=user.id,
                              csrf_token=secrets.token_urlsafe(32), created_at=now,
-                             last_seen_at=now))
+                             last_seen_at=now, second_factor_at=second_factor_at))
     session.flush()
     return token
 
 
 def resume_session(*, session: Session, token: str, now: dt.datetime) -> SignedIn | None:
-    """Return who is signed in with this token, if the session is still valid."""
+    """Return who is signed in with this token, if the session is valid and complete."""
     found = session.execute(
         select(StaffSession, StaffUser).join(StaffUser)
         .where(StaffSession.id_hash == token_hash(token))
@@ -156,6 +161,7 @@ def resume_session(*, session: Session, token: str, now: dt.datetime) -> SignedI
         return None
     staff_session, user = found
     if (staff_session.revoked_at is not None or user.disabled_at is not None
+            or staff_session.second_factor_at is None
             or now - staff_session.last_seen_at >= IDLE_TIMEOUT
             or now - staff_session.created_at >= ABSOLUTE_TIMEOUT):
         return None
