@@ -3,8 +3,8 @@
 Existing sessions get no `second_factor_at`, so each counts as a password alone: everyone
 signs in again, with a second factor, after this migration.
 
-Revision ID: 0012_second_factor
-Revises: 0011_roadmap
+Revision ID: 0013_second_factor
+Revises: 0012_duplicate_dismissals
 Create Date: 2026-12-07 18:00:00+00:00
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012_second_factor"
-down_revision: str | None = "0011_roadmap"
+revision: str = "0013_second_factor"
+down_revision: str | None = "0012_duplicate_dismissals"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
