@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.models import Registration, RoadmapCommitment, RoadmapOutcome, RoadmapPartner
 from app.roadmap.outcomes import dotted_key
+from app.roadmap.public_reports import approved_reports
 from app.services.purge import ERASED_KEY_PREFIX
 from app.services.text_sheets import text_csv
 from app.vocab import PILLARS
@@ -125,6 +126,13 @@ def roadmap_document(*, session: Session) -> dict[str, Any]:
             commitment["partners"].append(_organisation(
                 row.partner_id, row.partner_name, row.partner_key,
                 row.partner_withdrawn_at is not None))
+    timelines = approved_reports(session)
+    for commitment_id, commitment in found.items():
+        timeline = timelines.get(commitment_id, [])
+        if timeline:
+            # The latest approved report speaks for the commitment.
+            commitment.update(reports=timeline, status=timeline[-1]["status"],
+                              progress=timeline[-1]["progress"])
     commitments = sorted(found.values(), key=lambda c: dotted_key(c["code"]))
     by_outcome = {outcome["number"]: outcome for outcome in outcomes.values()}
     by_pillar: dict[str, list[dict[str, Any]]] = {term.code: [] for term in PILLARS}

@@ -6,8 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy import select
 
 from app.deps import LanguageDep, SessionDep
+from app.models import RoadmapEvidence, RoadmapReport
 from app.roadmap import public
 from app.roadmap.document_schema import ROADMAP_SCHEMA
 from app.routers.pages import render_page
@@ -75,3 +77,17 @@ def roadmap_page(request: Request, session: SessionDep, language: LanguageDep) -
     document = public.roadmap_document(session=session)
     return render_page(request, "roadmap.html", language, roadmap=document,
                        sections=public.page_sections(document), long_date=public.long_date)
+
+
+@router.get("/roadmap/evidence/{evidence_id}", response_class=Response)
+def evidence_file(evidence_id: int, session: SessionDep) -> Response:
+    """Download an approved report's evidence file; anything else is not found."""
+    found = session.execute(
+        select(RoadmapEvidence.filename, RoadmapEvidence.content_type, RoadmapEvidence.content)
+        .join(RoadmapReport, RoadmapReport.id == RoadmapEvidence.report_id)
+        .where(RoadmapEvidence.id == evidence_id, RoadmapReport.state == "approved")).first()
+    if found is None:
+        return Response("Not found", status_code=404, media_type="text/plain")
+    return Response(found.content, media_type=found.content_type, headers={
+        "Content-Disposition": f'attachment; filename="{found.filename}"',
+        "X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=300"})
