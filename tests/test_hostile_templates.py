@@ -97,6 +97,8 @@ class World:
     commitment_id: int = 0
     report_token: str = ""
     evidence_id: int = 0
+    period_id: int = 0
+    report_id: int = 0
 
 
 @pytest.fixture
@@ -188,7 +190,8 @@ def world(client: TestClient, session: Session) -> World:
                 follow_redirects=False)
             assert again.status_code == 303, again.text
     session.expire_all()
-    evidence_id = session.scalars(select(RoadmapReport)).one().files[0].id
+    report = session.scalars(select(RoadmapReport)).one()
+    evidence_id = report.files[0].id
     # The secretariat's digest tells the replies above (the decline with its reason).
     assert reply_digest.queue_digest(session=session, now=utcnow()) > 0
     session.commit()
@@ -199,7 +202,7 @@ def world(client: TestClient, session: Session) -> World:
               hostile("Workshop"), hostile("Dewan"), hostile("Siti"), hostile("Pegawai"))
     return World(registered, other, workshop_id, invitation, path, manage_token, ticket,
                  group, announcement, values, outcome_id, commitment_id,
-                 report_token(session.scalars(select(RoadmapReport)).one()), evidence_id)
+                 report_token(report), evidence_id, report.period_id, report.id)
 
 
 def _mail(session: Session, world: World, kind: str, language: str) -> OutboxMail:
@@ -304,7 +307,8 @@ def _url(path: str, world: World) -> str:
         "{announcement_id}": str(world.announcement.id), "{group_id}": str(world.group.id),
         "{code}": check_in_code(workshop_id=world.workshop_id, representative_id=person.id),
         "{outcome_id}": str(world.outcome_id), "{commitment_id}": str(world.commitment_id),
-        "{evidence_id}": str(world.evidence_id),
+        "{evidence_id}": str(world.evidence_id), "{period_id}": str(world.period_id),
+        "{report_id}": str(world.report_id),
     }
     for placeholder, value in values.items():
         path = path.replace(placeholder, value)
@@ -330,7 +334,8 @@ def test_every_page_shows_hostile_values_as_text(
     for path in ("/manage/{token}", "/invitation/{token}", "/staff/outbox",
                  "/staff/registrations/{reference}", "/staff/workshops/{workshop_id}",
                  "/staff/workshops/{workshop_id}/check-in", "/staff/workshops/{workshop_id}/groups",
-                 "/staff/announcements/{announcement_id}", "/roadmap/report/{token}", "/roadmap"):
+                 "/staff/announcements/{announcement_id}", "/roadmap/report/{token}", "/roadmap",
+                 "/staff/roadmap/periods/{period_id}", "/staff/roadmap/reports/{report_id}"):
         assert escaped_script in shown[path], f"{path} does not show the hostile values"
 
 

@@ -1,0 +1,62 @@
+"""The back office's reporting: open a period, see its reports, review one beside the last."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import OutboxMail, RoadmapReport
+from app.services.mailer import deliver_due
+from tests.report_helpers import guard_of, links_in, report_form
+from tests.roadmap_helpers import create_commitment, create_outcome
+from tests.smtp import SmtpServer
+from tests.staff_helpers import registration, sign_in, staff_user
+from tests.workshop_helpers import api_token
+
+pytestmark = pytest.mark.usefixtures("staff_ready")
+PERIOD_FORM = {"label": "2023 H1", "starts_on": "2023-01-01", "ends_on": "2023-06-30",
+               "due_on": "2023-07-15"}
+
+
+def test_staff_open_a_period_and_return_a_report_with_a_comment(
+    client: TestClient, session: Session, smtp_server: SmtpServer
+) -> None:
+    headers = api_token(session)
+    lead = registration(session, contact_email="lead@example.org.my", preferred_language="en")
+    create_outcome(client, headers)
+    create_commitment(client, headers, lead={"reference": lead.reference})
+    csrf = sign_in(client, staff_user(session))
+
+    refused = client.post("/staff/roadmap/periods", data={**PERIOD_FORM, "ends_on": "2022-01-01",
+                                                          "csrf_token": csrf})
+    assert refused.status_code == 422
+    assert "Tarikh tamat tidak boleh sebelum tarikh mula." in refused.text
+    assert 'value="2023-07-15"' in refused.text
+    opened = client.post("/staff/roadmap/periods", data={**PERIOD_FORM, "csrf_token": csrf})
+
+    assert opened.status_code == 200 and "1 e-mel permintaan" in opened.text
+    deliver_due(session=session, settings=smtp_server.settings())
+    [request] = smtp_server.handler.to(lead.contact_email)
+    [link] = links_in(request.text)
+    client.post(link, data=report_form(guard_of(client.get(link).text), progress="45"))
+    report = session.scalars(select(RoadmapReport)).one()
+    page = client.get(f"/staff/roadmap/reports/{report.id}")
+    assert page.status_code == 200 and "45%" in page.text
+    assert "Kembalikan kepada peneraju" in page.text
+
+    no_comment = client.post(f"/staff/roadmap/reports/{report.id}/review",
+                             data={"decision": "return", "csrf_token": csrf})
+    assert no_comment.status_code == 422
+    returned = client.post(f"/staff/roadmap/reports/{report.id}/review",
+                           data={"decision": "return", "comment": "Add the attendance list.",
+                                 "csrf_token": csrf})
+
+    assert returned.status_code == 200
+    session.refresh(report)
+    assert report.state == "returned"
+    assert session.scalars(select(OutboxMail).where(
+        OutboxMail.kind == "roadmap_report_returned")).one().roadmap_report_id == report.id
+    listing = client.get(f"/staff/roadmap/periods/{report.period_id}")
+    assert "Dikembalikan untuk pindaan" in listing.text
