@@ -37,6 +37,8 @@ def test_staff_open_a_period_and_return_a_report_with_a_comment(
     opened = client.post("/staff/roadmap/periods", data={**PERIOD_FORM, "csrf_token": csrf})
 
     assert opened.status_code == 200 and "1 e-mel permintaan" in opened.text
+    outbox = client.get("/staff/outbox")
+    assert "Progress report requested: 2023 H1" in outbox.text
     deliver_due(session=session, settings=smtp_server.settings())
     [request] = smtp_server.handler.to(lead.contact_email)
     [link] = links_in(request.text)
