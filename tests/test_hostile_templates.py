@@ -34,6 +34,7 @@ from app.models import (
     RoadmapReport,
     WorkingGroup,
 )
+from app.roadmap import periods
 from app.roadmap.reports import report_token
 from app.schemas.staff import RegistrationFilters
 from app.services import announcements, manage, private_links, reply_digest, working_groups
@@ -170,6 +171,7 @@ def world(client: TestClient, session: Session) -> World:
     # A reporting period: the hostile lead reports with hostile words, is returned with a
     # hostile comment, sends again and is approved (so every report mail kind is queued).
     open_period(client, headers, label="Tempoh <script>alert(1)</script>{{ 7*7 }} {reference}")
+    assert periods.remind_due(session, dt.datetime(2023, 7, 10, 9, tzinfo=dt.UTC)) == 1
     report = session.scalars(select(RoadmapReport)).one()
     report_path = f"/roadmap/report/{report_token(report)}"
     hostile_report = report_form("", value="<script>alert(1)</script>{{ 7*7 }}",

@@ -14,9 +14,10 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from app.core.config import MALAYSIA
-from app.models import AuditLog, Registration, RoadmapEvidence, RoadmapReport
+from app.models import AuditLog, OutboxMail, Registration, RoadmapEvidence, RoadmapReport
 from app.roadmap.public import weighted_progress
 from app.services.mailer import deliver_due
+from app.services.workshop_due import run_due
 from tests.conftest import Clock
 from tests.report_helpers import (
     guard_of,
@@ -88,7 +89,7 @@ def test_opening_a_period_mails_each_registered_lead_once_in_its_language(
     assert json.loads(entry.detail)["requested"] == 2
 
 
-def test_two_workers_send_each_lead_one_request(
+def test_two_workers_send_each_lead_one_request_and_one_reminder(
     committed_client: TestClient, committed_db: Engine, smtp_server: SmtpServer
 ) -> None:
     with Session(committed_db, expire_on_commit=False) as session:
@@ -103,6 +104,8 @@ def test_two_workers_send_each_lead_one_request(
         try:
             with Session(committed_db, expire_on_commit=False) as session:
                 start.wait()
+                # Both workers' passes find the reminder due: one queues it.
+                run_due(session=session, now=dt.datetime(2023, 7, 10, 9, tzinfo=MALAYSIA))
                 while deliver_due(session=session, settings=smtp_server.settings(),
                                   limit=1).claimed_ids:
                     pass
@@ -118,7 +121,12 @@ def test_two_workers_send_each_lead_one_request(
     assert errors == []
     requests = Counter(address for received in smtp_server.received
                        if "/roadmap/report/" in received.text for address in received.rcpt_tos)
-    assert requests == {malay.contact_email: 1, english.contact_email: 1}
+    assert requests == {malay.contact_email: 2, english.contact_email: 2}  # request, reminder
+    reminders = Counter(address for received in smtp_server.received
+                        if "Reminder" in received.message["Subject"]
+                        or "Peringatan" in received.message["Subject"]
+                        for address in received.rcpt_tos)
+    assert reminders == {malay.contact_email: 1, english.contact_email: 1}
 
 
 def _first_link(client: TestClient, session: Session, smtp_server: SmtpServer,
@@ -286,3 +294,26 @@ def test_the_roll_up_is_the_weighted_mean_over_reported_commitments_only(
     assert ",substantial,60" in csv_text and ",substantial,20" in csv_text
     page = client.get("/roadmap").text
     assert '<progress max="100" value="30.0"' in page
+
+
+def test_one_reminder_goes_before_the_due_date_to_the_leads_still_to_report(
+    client: TestClient, session: Session, smtp_server: SmtpServer
+) -> None:
+    headers, malay, english = _roadmap(client, session)
+    open_period(client, headers)  # due 15 July 2023; reminders 7 days before
+    link = _first_link(client, session, smtp_server, english)
+    client.post(link, data=report_form(guard_of(client.get(link).text)))
+    _mails(smtp_server, session, malay.contact_email)
+
+    run_due(session=session, now=dt.datetime(2023, 7, 7, 9, tzinfo=MALAYSIA))  # too early
+    assert session.scalars(select(OutboxMail).where(
+        OutboxMail.kind == "roadmap_report_reminder")).all() == []
+    for day in (8, 9, 14):
+        run_due(session=session, now=dt.datetime(2023, 7, day, 9, tzinfo=MALAYSIA))
+
+    deliver_due(session=session, settings=smtp_server.settings())
+    to_malay = smtp_server.handler.to(malay.contact_email)
+    assert len(to_malay) == 2 and "Peringatan" in to_malay[1].message["Subject"]
+    assert links_in(to_malay[1].text) == links_in(to_malay[0].text)
+    # The English lead has sent its only report: no reminder.
+    assert len(smtp_server.handler.to(english.contact_email)) == 1

@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     workshop_reminder_hours: float = Field(default=72.0, gt=0, le=24 * 60)
     # The check-in desk adds walk-ins on the workshop's days; this opens it earlier.
     workshop_walk_in_days_before: int = Field(default=0, ge=0, le=365)
+    # Leads who have not sent a progress report get one reminder this many days before
+    # the period's due date.
+    report_reminder_days: int = Field(default=7, ge=1, le=90)
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=10, ge=0, le=200)
 

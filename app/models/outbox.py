@@ -33,9 +33,9 @@ class OutboxMail(Base):
         # has no announcement, and NULLs never collide).
         Index("uq_outbox_mail_announcement_registration", "announcement_id", "registration_id",
               unique=True),
-        # One request per lead per reporting period, held by the database.
+        # One request (and one reminder) per lead per reporting period, held by the database.
         Index("uq_outbox_mail_roadmap_period_registration", "roadmap_period_id",
-              "registration_id", unique=True),
+              "registration_id", "kind", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

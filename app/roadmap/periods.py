@@ -17,16 +17,20 @@ import datetime as dt
 import secrets
 from email.utils import parseaddr
 
-from sqlalchemy import Integer, String, cast, func, insert, literal, select
+from sqlalchemy import Integer, String, cast, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from app.core.config import get_settings
+from app.core.config import MALAYSIA, get_settings
+from app.core.db import begin_write
 from app.models import OutboxMail, Registration, RoadmapCommitment, RoadmapPeriod, RoadmapReport
 from app.models.base import new_link_nonce, table_of
 from app.services import audit
 from app.services.purge import ERASED_KEY_PREFIX
 
 REQUEST_KIND = "roadmap_report_request"
+REMINDER_KIND = "roadmap_report_reminder"
+# A report still to send: never sent, or returned and not sent again.
+OUTSTANDING = ("requested", "returned")
 _OUTBOX = table_of(OutboxMail)
 
 
@@ -38,18 +42,21 @@ class PeriodNotFound(Exception):
     """No reporting period has this id."""
 
 
-def _queue_requests(session: Session, period_id: int, now: dt.datetime) -> int:
+def _queue_to_leads(session: Session, period_id: int, kind: str, now: dt.datetime) -> int:
     leads = (select(RoadmapCommitment.lead_registration_id)
-             .where(RoadmapCommitment.lead_registration_id.is_not(None)).scalar_subquery())
+             .where(RoadmapCommitment.lead_registration_id.is_not(None)))
+    if kind == REMINDER_KIND:  # only the leads with a report still to send
+        leads = leads.join(RoadmapReport, RoadmapReport.commitment_id == RoadmapCommitment.id) \
+            .where(RoadmapReport.period_id == period_id, RoadmapReport.state.in_(OUTSTANDING))
     prefix = f"<roadmap-{period_id}-{secrets.token_hex(6)}."
     rows = select(
-        literal(period_id, Integer), Registration.id, literal(REQUEST_KIND),
+        literal(period_id, Integer), Registration.id, literal(kind),
         Registration.contact_email, Registration.preferred_language, literal(""), literal(""),
         literal(prefix, String) + cast(Registration.id, String)
         + literal(f"@{_message_id_domain()}>"),
         literal("queued"), literal(0, Integer), literal(now, _OUTBOX.c.next_attempt_at.type),
         literal(""), literal(now, _OUTBOX.c.created_at.type),
-    ).where(Registration.id.in_(leads), Registration.withdrawn_at.is_(None),
+    ).where(Registration.id.in_(leads.scalar_subquery()), Registration.withdrawn_at.is_(None),
             Registration.contact_email != "",
             ~Registration.organisation_key.startswith(ERASED_KEY_PREFIX))
     columns = ["roadmap_period_id", "registration_id", "kind", "to_address", "language",
@@ -77,7 +84,7 @@ def open_period(*, session: Session, label: str, starts_on: dt.date, ends_on: dt
              "link_nonce": new_link_nonce(), "state": "requested", "value": "",
              "narrative_ms": "", "narrative_en": "", "evidence_urls": "", "late": False,
              "review_comment": "", "created_at": now} for commitment_id in commitment_ids])
-    requested = _queue_requests(session, period.id, now)
+    requested = _queue_to_leads(session, period.id, REQUEST_KIND, now)
     audit.record_change(session=session, actor=actor, action="roadmap_period_opened", now=now,
                         detail={"period": period.id, "label": label,
                                 "starts_on": starts_on.isoformat(),
@@ -101,3 +108,29 @@ def list_periods(session: Session) -> list[tuple[RoadmapPeriod, int, int]]:
         .outerjoin(RoadmapReport, RoadmapReport.period_id == RoadmapPeriod.id)
         .group_by(RoadmapPeriod.id).order_by(RoadmapPeriod.id.desc())).all()
     return [(period, int(count), int(done)) for period, count, done in rows]
+
+
+def remind_due(session: Session, now: dt.datetime) -> int:
+    """Queue each due period's one reminder to the leads still to report; return how many.
+
+    Due: from REPORT_REMINDER_DAYS before the due date until the due date (Malaysian
+    dates). A period is claimed by setting its `reminded_at` in the transaction that
+    queues its mail, with `WHERE reminded_at IS NULL`: of two workers, one queues it.
+    """
+    today = now.astimezone(MALAYSIA).date()
+    soon = today + dt.timedelta(days=get_settings().report_reminder_days)
+    due = list(session.scalars(select(RoadmapPeriod.id).where(
+        RoadmapPeriod.reminded_at.is_(None), RoadmapPeriod.due_on <= soon,
+        RoadmapPeriod.due_on >= today)))
+    session.rollback()  # only read so far
+    queued = 0
+    for period_id in due:
+        begin_write(session)
+        claimed = session.connection().execute(
+            update(RoadmapPeriod).where(RoadmapPeriod.id == period_id,
+                                        RoadmapPeriod.reminded_at.is_(None))
+            .values(reminded_at=now)).rowcount
+        if claimed == 1:
+            queued += _queue_to_leads(session, period_id, REMINDER_KIND, now)
+        session.commit()
+    return queued

@@ -13,14 +13,16 @@ from app.core.i18n import N_
 from app.core.templating import environment, language_context, text_environment
 from app.models import OutboxMail, Registration, RoadmapCommitment, RoadmapPeriod, RoadmapReport
 from app.roadmap.outcomes import dotted_key
-from app.roadmap.periods import REQUEST_KIND
-from app.roadmap.reports import RETURNED_KIND, report_url
+from app.roadmap.periods import REMINDER_KIND, REQUEST_KIND, remind_due
+from app.roadmap.reports import RETURNED_KIND, STATE_LABELS, report_url
 from app.services.mail_batch import RENDERERS
 from app.services.mail_content import MailCannotBeRendered, RenderedMail
+from app.services.workshop_due import MORE_DUE_JOBS
 
 SUBJECTS = {
     REQUEST_KIND: N_("Progress report requested: %(label)s"),
     RETURNED_KIND: N_("Your progress report was returned: %(label)s"),
+    REMINDER_KIND: N_("Reminder: progress report due %(date)s"),
 }
 KINDS = tuple(SUBJECTS)
 
@@ -37,7 +39,7 @@ def _request_reports(session: Session, mail: OutboxMail) -> list[RoadmapReport]:
 def render(*, session: Session, mail: OutboxMail) -> RenderedMail:
     """Render a report mail now, from the reports as they stand."""
     registration = session.get(Registration, mail.registration_id) if mail.registration_id else None
-    if mail.kind == REQUEST_KIND:
+    if mail.kind in (REQUEST_KIND, REMINDER_KIND):
         period = session.get(RoadmapPeriod, mail.roadmap_period_id) if mail.roadmap_period_id \
             else None
         reports = _request_reports(session, mail) if period else []
@@ -51,13 +53,18 @@ def render(*, session: Session, mail: OutboxMail) -> RenderedMail:
     context = {
         **language_context(mail.language), "kind": mail.kind, "registration": registration,
         "period": period, "links": [(report, report_url(report)) for report in reports],
+        "states": STATE_LABELS,
     }
     translate = language_context(mail.language)["_"]
     return RenderedMail(
-        str(translate(SUBJECTS[mail.kind]) % {"label": period.label}),
+        str(translate(SUBJECTS[mail.kind]) % {"label": period.label,
+                                              "date": period.due_on.isoformat()}),
         text_environment().get_template("email/roadmap_report.txt").render(context),
         environment().get_template("email/roadmap_report.html").render(context),
     )
 
 
 RENDERERS.update(dict.fromkeys(KINDS, render))
+# Each pass of `send-emails` queues the reminders that are due.
+if remind_due not in MORE_DUE_JOBS:
+    MORE_DUE_JOBS.append(remind_due)

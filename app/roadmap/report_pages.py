@@ -37,10 +37,6 @@ FORGED = N_("This report could not be saved because it did not come from this pa
             "Open the link in the email and try again.")
 TOO_MANY_FILES = N_("Give at most three files with a report.")
 SENT = N_("Thank you. Your report is sent; you can change it until the secretariat reviews it.")
-STATE_LABELS = {
-    "requested": N_("Not sent yet"), "submitted": N_("Sent, waiting for review"),
-    "approved": N_("Approved"), "returned": N_("Returned for changes"),
-}
 
 
 def _language(request: Request, report: RoadmapReport | None) -> str:
@@ -71,7 +67,7 @@ def _page(request: Request, session: SessionDep, token: str, report: RoadmapRepo
         "previous": reports.previous_approved(session, report), "token": token,
         "guard": form_guard(token), "values": context.pop("values", None) or _values(report),
         "errors": errors, "error_order": list(errors), "scale": COMPLETION_SCALE,
-                "state_labels": STATE_LABELS, "max_urls": MAX_URLS,
+                "state_labels": reports.STATE_LABELS, "max_urls": MAX_URLS,
         "editable": report.state in reports.EDITABLE,
         "done": SENT if request.query_params.get("done") == "sent" else "",
         "notice": context.pop("notice", ""), **context}, status_code=status_code)

@@ -14,7 +14,6 @@ from fastapi.responses import RedirectResponse, Response
 from app.core.i18n import N_, gettext
 from app.deps import LanguageDep, NowDep, RowId, SessionDep, WriteSessionDep
 from app.roadmap import periods, reports
-from app.roadmap.report_pages import STATE_LABELS
 from app.routers.staff_deps import (
     AdminOnly,
     FormDep,
@@ -88,7 +87,7 @@ def period_reports(request: Request, period_id: RowId, staff: StaffDep, session:
     except periods.PeriodNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND) from None
     return render(request, "roadmap_period.html", language, staff=staff, period=period,
-                  reports=reports.period_reports(session, period_id), states=STATE_LABELS,
+                  reports=reports.period_reports(session, period_id), states=reports.STATE_LABELS,
                   requested=request.query_params.get("requested"))
 
 
@@ -101,7 +100,8 @@ def report_page(request: Request, report_id: RowId, staff: StaffDep, session: Se
     except reports.ReportNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND) from None
     return render(request, "roadmap_report_review.html", language, staff=staff, report=report,
-                  previous=reports.previous_approved(session, report), states=STATE_LABELS,
+                  previous=reports.previous_approved(session, report),
+                  states=reports.STATE_LABELS,
                   reviewed=request.query_params.get("reviewed"), error="")
 
 
@@ -125,8 +125,9 @@ def review(request: Request, report_id: RowId, staff: StaffDep, form: FormDep,
     if error:
         return render(request, "roadmap_report_review.html", language,
                       status.HTTP_422_UNPROCESSABLE_CONTENT, staff=staff, report=report,
-                      previous=reports.previous_approved(session, report), states=STATE_LABELS,
-                      reviewed=None, error=gettext(language, error), comment=comment)
+                      previous=reports.previous_approved(session, report),
+                      states=reports.STATE_LABELS, reviewed=None,
+                      error=gettext(language, error), comment=comment)
     reports.review(session=session, report_id=report.id, decision=decision, comment=comment,
                    actor=audit.Actor(staff.user.id), now=now)
     return RedirectResponse(f"/staff/roadmap/reports/{report.id}?reviewed={decision}",

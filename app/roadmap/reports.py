@@ -32,6 +32,12 @@ EDITABLE = ("requested", "submitted", "returned")
 MAX_NARRATIVE = 10_000
 
 
+STATE_LABELS = {
+    "requested": N_("Not sent yet"), "submitted": N_("Sent, waiting for review"),
+    "approved": N_("Approved"), "returned": N_("Returned for changes"),
+}
+
+
 class ReportNotFound(Exception):
     """No report has this id."""
 

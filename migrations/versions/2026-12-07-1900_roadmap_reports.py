@@ -1,7 +1,7 @@
 """roadmap reports: reporting periods, a report per commitment and period, evidence files
 
-SPEC 8.2: a period's request mail goes once per lead (a unique index on the outbox, as
-announcements have); a report's private link is signed from its id and nonce; evidence
+SPEC 8.2: a period's request mail, and its one reminder, go once per lead (a unique index on
+the outbox, as announcements have); a report's private link is signed from its id and nonce; evidence
 files are kept in the database, so that every instance of the portal reads them.
 
 Revision ID: 0012_roadmap_reports
@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("starts_on", sa.Date(), nullable=False),
         sa.Column("ends_on", sa.Date(), nullable=False),
         sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("reminded_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("label <> ''", name=op.f("ck_roadmap_period_label_given")),
         sa.CheckConstraint("ends_on >= starts_on", name=op.f("ck_roadmap_period_ends_after_start")),
@@ -95,7 +96,7 @@ def upgrade() -> None:
                                  "roadmap_report", ["roadmap_report_id"], ["id"],
                                  ondelete="CASCADE")
         batch.create_index("uq_outbox_mail_roadmap_period_registration",
-                           ["roadmap_period_id", "registration_id"], unique=True)
+                           ["roadmap_period_id", "registration_id", "kind"], unique=True)
 
 
 def downgrade() -> None:
