@@ -8,6 +8,7 @@ import json
 import threading
 from collections import Counter
 
+import jsonschema_rs
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
@@ -224,7 +225,13 @@ def test_nothing_is_public_before_approval_and_the_approved_report_is(
     assert (reported["code"], reported["status"], reported["progress"]) == (
         "1.1.1", "substantial", 60)
     assert reported["reports"][0]["narrative_ms"] == "Tiga bengkel diadakan."
-    assert "Tiga bengkel" in client.get("/roadmap").text
+    # The document with a report, its evidence and the latest value keeps to its schema.
+    schema = client.get("/roadmap.schema.json").json()
+    jsonschema_rs.validator_for(schema, validate_formats=True).validate(after)
+    [outcome] = after["outcomes"]
+    assert (outcome["latest_value"], outcome["latest_value_period"]) == ("35%", "2023 H1")
+    page = client.get("/roadmap").text
+    assert "Tiga bengkel" in page and "35% (2023 H1)" in page
     download = client.get(f"/roadmap/evidence/{evidence.id}")
     assert download.status_code == 200 and download.content.startswith(b"%PDF-")
     assert download.headers["content-type"] == "application/pdf"

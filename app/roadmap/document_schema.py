@@ -69,6 +69,10 @@ ROADMAP_SCHEMA: dict[str, Any] = {
             "title_ms": _TEXT, "title_en": _TEXT, "indicator_ms": _TEXT, "indicator_en": _TEXT,
             "baseline": {"type": ["string", "null"]}, "baseline_year": _YEAR,
             "target": {"type": ["string", "null"]}, "target_year": _YEAR,
+            "latest_value": {"type": ["string", "null"],
+                             "description": "The indicator's value in the latest approved "
+                                            "report that gives one."},
+            "latest_value_period": {"type": ["string", "null"]},
             "progress": _PROGRESS, **_COUNTS})},
         "commitments": {"type": "array", "items": _object({
             "code": _DOTTED, "outcome": _DOTTED, "pillar": {"enum": list(PILLAR_CODES)},

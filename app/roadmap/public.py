@@ -50,6 +50,15 @@ def _roll_up(commitments: list[dict[str, Any]]) -> dict[str, Any]:
             "reported": sum(c["progress"] is not None for c in commitments)}
 
 
+def _latest_value(commitments: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return the indicator's value from the latest approved report that gives one."""
+    valued = [report for c in commitments for report in c["reports"] if report["value"]]
+    if not valued:
+        return {}
+    latest = max(valued, key=lambda report: report["period_ends_on"])
+    return {"latest_value": latest["value"], "latest_value_period": latest["period"]}
+
+
 def _organisation(registration_id: int | None, name: str | None, key: str | None,
                   withdrawn: bool) -> dict[str, Any]:
     # An erased registration's name is blanked with its personal data: it is shown as a
@@ -94,7 +103,8 @@ def _outcome(row: Any) -> dict[str, Any]:
             "title_en": row.outcome_title_en, "indicator_ms": row.indicator_ms,
             "indicator_en": row.indicator_en, "baseline": row.baseline or None,
             "baseline_year": row.baseline_year, "target": row.target or None,
-            "target_year": row.target_year, "progress": None, "commitments": 0, "reported": 0}
+            "target_year": row.target_year, "latest_value": None, "latest_value_period": None,
+            "progress": None, "commitments": 0, "reported": 0}
 
 
 def _commitment(row: Any) -> dict[str, Any]:
@@ -141,7 +151,7 @@ def roadmap_document(*, session: Session) -> dict[str, Any]:
         mine[commitment["outcome"]].append(commitment)
         by_pillar[commitment["pillar"]].append(commitment)
     for number, outcome in by_outcome.items():
-        outcome.update(_roll_up(mine[number]))
+        outcome.update(_roll_up(mine[number]), **_latest_value(mine[number]))
     pillars = [{"code": term.code, "title_ms": term.ms, "title_en": term.en,
                 **_roll_up(by_pillar[term.code])} for term in PILLARS]
     return {"pillars": pillars,
