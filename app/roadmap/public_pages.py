@@ -8,9 +8,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from app.deps import LanguageDep, SessionDep
+from app.deps import LanguageDep, NowDep, SessionDep
 from app.models import RoadmapEvidence, RoadmapReport
-from app.roadmap import public
+from app.roadmap import iati, public
 from app.roadmap.document_schema import ROADMAP_SCHEMA
 from app.routers.pages import render_page
 
@@ -91,3 +91,13 @@ def evidence_file(evidence_id: int, session: SessionDep) -> Response:
     return Response(found.content, media_type=found.content_type, headers={
         "Content-Disposition": f'attachment; filename="{found.filename}"',
         "X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=300"})
+
+
+@router.get("/roadmap.iati.xml", response_class=Response,
+            responses={200: {"content": {"application/xml": {}}}})
+def roadmap_iati(request: Request, session: SessionDep, now: NowDep) -> Response:
+    """Return the roadmap as an IATI 2.03 activity file: one activity per commitment."""
+    document = public.roadmap_document(session=session)
+    # Generated "today" (midnight UTC): the same roadmap on the same day has the same ETag.
+    content = iati.iati_activities(document, now.replace(hour=0, minute=0, second=0))
+    return cached(request, content, "application/xml")
