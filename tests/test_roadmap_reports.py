@@ -11,11 +11,12 @@ from collections import Counter
 import jsonschema_rs
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
 from app.core.config import MALAYSIA
 from app.models import AuditLog, OutboxMail, Registration, RoadmapEvidence, RoadmapReport
+from app.roadmap import public_cache
 from app.roadmap.public import weighted_progress
 from app.services.mailer import deliver_due
 from app.services.workshop_due import run_due
@@ -324,3 +325,37 @@ def test_one_reminder_goes_before_the_due_date_to_the_leads_still_to_report(
     assert links_in(to_malay[1].text) == links_in(to_malay[0].text)
     # The English lead has sent its only report: no reminder.
     assert len(smtp_server.handler.to(english.contact_email)) == 1
+
+
+def test_the_derived_roadmap_is_kept_until_a_review_changes_it(
+    client: TestClient, session: Session, smtp_server: SmtpServer,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(public_cache, "ENABLED_IN_TESTS", True)
+    monkeypatch.setattr(public_cache, "_current", None)
+    headers, malay, _english = _roadmap(client, session)
+    period = open_period(client, headers)
+    link = _first_link(client, session, smtp_server, malay)
+    client.post(link, data=report_form(guard_of(client.get(link).text)))
+    first = client.get("/roadmap?lang=en").text
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(session.get_bind(), "before_cursor_execute", count)
+    try:
+        assert client.get("/roadmap?lang=en").text == first
+    finally:
+        event.remove(session.get_bind(), "before_cursor_execute", count)
+    # Only the version was asked for: nothing was rebuilt.
+    assert len([s for s in statements if s.startswith("SELECT")]) == 1, statements
+    assert "Three workshops held." not in first
+
+    [item] = [i for i in client.get(f"/api/v1/roadmap/periods/{period['id']}/reports",
+                                    headers=headers).json() if i["state"] == "submitted"]
+    client.post(f"/api/v1/roadmap/reports/{item['id']}/review", json={"decision": "approve"},
+                headers=headers)
+
+    assert "Three workshops held." in client.get("/roadmap?lang=en").text
+    assert _public(client)["pillars"][0]["reported"] == 1
