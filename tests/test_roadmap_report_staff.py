@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import OutboxMail, RoadmapReport
+from app.models import AuditLog, OutboxMail, RoadmapReport
 from app.services.mailer import deliver_due
 from tests.report_helpers import guard_of, links_in, report_form
 from tests.roadmap_helpers import create_commitment, create_outcome
@@ -62,3 +62,32 @@ def test_staff_open_a_period_and_return_a_report_with_a_comment(
         OutboxMail.kind == "roadmap_report_returned")).one().roadmap_report_id == report.id
     listing = client.get(f"/staff/roadmap/periods/{report.period_id}")
     assert "Dikembalikan untuk pindaan" in listing.text
+
+
+def test_staff_enter_the_report_of_a_body_that_never_registered(
+    client: TestClient, session: Session
+) -> None:
+    headers = api_token(session)
+    create_outcome(client, headers)
+    create_commitment(client, headers, lead={"name": "Jabatan Tenaga Kerja"})
+    csrf = sign_in(client, staff_user(session))
+    client.post("/staff/roadmap/periods", data={**PERIOD_FORM, "csrf_token": csrf})
+    report = session.scalars(select(RoadmapReport)).one()
+    assert "/enter" in client.get(f"/staff/roadmap/reports/{report.id}").text
+    form = {"status": "limited", "progress": "abc", "narrative_ms": "Dua taklimat.",
+            "evidence_url-0": "https://example.gov.my/taklimat", "csrf_token": csrf}
+
+    refused = client.post(f"/staff/roadmap/reports/{report.id}/enter", data=form)
+    assert refused.status_code == 422 and "Dua taklimat." in refused.text
+    entered = client.post(f"/staff/roadmap/reports/{report.id}/enter",
+                          data={**form, "progress": "25"}, follow_redirects=False)
+
+    assert entered.status_code == 303
+    session.refresh(report)
+    assert (report.state, report.progress, report.urls) == (
+        "submitted", 25, ["https://example.gov.my/taklimat"])
+    assert session.scalars(select(AuditLog).where(
+        AuditLog.action == "roadmap_report_entered")).one()
+    assert client.post(f"/staff/roadmap/reports/{report.id}/review", data={
+        "decision": "approve", "csrf_token": csrf}).status_code == 200
+    assert client.get("/roadmap.json").json()["commitments"][0]["progress"] == 25

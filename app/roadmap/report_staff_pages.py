@@ -13,7 +13,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.core.i18n import N_, gettext
 from app.deps import LanguageDep, NowDep, RowId, SessionDep, WriteSessionDep
+from app.models import RoadmapReport
+from app.models.roadmap_reports import COMPLETION_SCALE
 from app.roadmap import periods, reports
+from app.roadmap.evidence import MAX_URLS
 from app.routers.staff_deps import (
     AdminOnly,
     FormDep,
@@ -131,4 +134,56 @@ def review(request: Request, report_id: RowId, staff: StaffDep, form: FormDep,
     reports.review(session=session, report_id=report.id, decision=decision, comment=comment,
                    actor=audit.Actor(staff.user.id), now=now)
     return RedirectResponse(f"/staff/roadmap/reports/{report.id}?reviewed={decision}",
+                            status_code=status.HTTP_303_SEE_OTHER)
+
+
+def _enter_page(request: Request, staff: StaffDep, language: str, report: RoadmapReport,
+                values: dict[str, str], errors: dict[str, str], status_code: int = 200) -> Response:
+    errors = {name: gettext(language, message) for name, message in errors.items()}
+    return render(request, "roadmap_report_enter.html", language, status_code, staff=staff,
+                  report=report, values=values, errors=errors, error_order=list(errors),
+                  scale=COMPLETION_SCALE, max_urls=MAX_URLS)
+
+
+@router.get("/reports/{report_id}/enter", dependencies=[AdminOnly])
+def enter_form(request: Request, report_id: RowId, staff: StaffDep, session: SessionDep,
+               language: LanguageDep) -> Response:
+    """The report form for staff, for a lead that reports by other means (a named body)."""
+    try:
+        report = reports.get_report(session, report_id)
+    except reports.ReportNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND) from None
+    values = {"status": report.status or "", "value": report.value,
+              "progress": "" if report.progress is None else str(report.progress),
+              "narrative_ms": report.narrative_ms, "narrative_en": report.narrative_en,
+              **{f"evidence_url-{index}": url for index, url in enumerate(report.urls)}}
+    return _enter_page(request, staff, language, report, values, {})
+
+
+@router.post("/reports/{report_id}/enter", dependencies=[AdminOnly])
+def enter_report(request: Request, report_id: RowId, staff: StaffDep, form: FormDep,
+                 session: WriteSessionDep, language: LanguageDep, now: NowDep) -> Response:
+    """Save a report staff entered for its lead; it then waits for review like any other."""
+    try:
+        report = reports.get_report(session, report_id)
+    except reports.ReportNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND) from None
+    typed = {name: str(form.get(name, "")) for name in
+             ("status", "progress", "value", "narrative_ms", "narrative_en")}
+    urls = [str(form.get(f"evidence_url-{index}", "")).strip() for index in range(MAX_URLS)]
+    typed.update({f"evidence_url-{index}": url for index, url in enumerate(urls)})
+    values = reports.ReportInput(typed["status"], typed["progress"].strip(), typed["value"],
+                                 typed["narrative_ms"], typed["narrative_en"], urls)
+    errors = reports.check_input(values)
+    if report.state not in reports.EDITABLE:
+        errors["status"] = N_("This report is approved and can no longer be changed.")
+    if errors:
+        return _enter_page(request, staff, language, report, typed, errors,
+                           status.HTTP_422_UNPROCESSABLE_CONTENT)
+    reports.submit(session=session, report=report, values=values, files=[], now=now)
+    audit.record_change(session=session, actor=audit.Actor(staff.user.id),
+                        action="roadmap_report_entered", now=now,
+                        detail={"report": report.id, "commitment": report.commitment.code,
+                                "progress": report.progress, "status": report.status})
+    return RedirectResponse(f"/staff/roadmap/reports/{report.id}",
                             status_code=status.HTTP_303_SEE_OTHER)
