@@ -16,7 +16,7 @@ from app.roadmap.schemas import CommitmentCreate, OutcomeCreate
 from app.services import audit
 from tests.browser.conftest import PHONE, AxeCheck, OpenPage
 from tests.browser.pages import horizontal_overflow
-from tests.browser.staff import register_by_api
+from tests.browser.staff import create_staff, register_by_api, sign_in
 from tests.conftest import LiveServer
 from tests.report_helpers import pdf_bytes
 
@@ -95,3 +95,27 @@ def test_a_lead_reports_without_javascript_and_the_approved_progress_shows(
     expect(public.get_by_role("link", name="signed.pdf")).to_be_visible()
     axe_check(public)
     assert horizontal_overflow(public) == 0
+
+
+def test_the_back_office_reporting_pages_pass_axe_at_360_px(
+    open_page: OpenPage, axe_check: AxeCheck, server: LiveServer, report_path: str,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with new_session() as session:
+        report = session.query(RoadmapReport).order_by(RoadmapReport.id).first()
+        assert report is not None
+        period_id, report_id = report.period_id, report.id
+    page = open_page(axe=True, width=PHONE["width"])
+    sign_in(page, server.url, create_staff(monkeypatch), lang="en")
+    for path in ("/staff/roadmap/periods", f"/staff/roadmap/periods/{period_id}",
+                 f"/staff/roadmap/reports/{report_id}",
+                 f"/staff/roadmap/reports/{report_id}/enter"):
+        page.goto(f"{server.url}{path}")
+        axe_check(page)
+        assert horizontal_overflow(page) == 0, path
+
+    page.goto(f"{server.url}/staff/roadmap/periods")
+    page.fill("#label", "2024 H1")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    axe_check(page)
