@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from app.core.templating import language_context, page_templates
-from app.deps import LanguageDep, NowDep, SessionDep
+from app.deps import LanguageDep, NowDep, RowId, SessionDep
 from app.models import RoadmapEvidence, RoadmapReport
 from app.roadmap import iati, public, public_cache
 from app.roadmap.document_schema import ROADMAP_SCHEMA
@@ -85,8 +85,11 @@ def roadmap_page(request: Request, session: SessionDep, language: LanguageDep) -
     return response
 
 
-@router.get("/roadmap/evidence/{evidence_id}", response_class=Response)
-def evidence_file(evidence_id: int, session: SessionDep) -> Response:
+@router.get("/roadmap/evidence/{evidence_id}", response_class=Response, responses={
+    200: {"content": {"application/pdf": {}, "image/png": {}, "image/jpeg": {}},
+          "description": "The file, as an attachment."},
+    404: {"description": "No approved report has this file."}})
+def evidence_file(evidence_id: RowId, session: SessionDep) -> Response:
     """Download an approved report's evidence file; anything else is not found."""
     found = session.execute(
         select(RoadmapEvidence.filename, RoadmapEvidence.content_type, RoadmapEvidence.content)

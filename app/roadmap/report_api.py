@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from app.deps import NowDep, RowId, SessionDep, WriteSessionDep
 from app.roadmap import periods, reports
 from app.roadmap.api import _WRITES, AdminDep, RoadmapRoute
+from app.roadmap.schemas import Day
 from app.routers.staff_deps import api_staff
 from app.schemas.errors import ERROR_RESPONSES, ErrorRead
 from app.services import audit
@@ -24,9 +25,9 @@ class PeriodCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     label: str = Field(min_length=1, max_length=100, pattern=r"^[^\r\n\t]*\S[^\r\n\t]*$")
-    starts_on: dt.date
-    ends_on: dt.date
-    due_on: dt.date
+    starts_on: Day
+    ends_on: Day
+    due_on: Day
 
     @model_validator(mode="after")
     def _in_order(self) -> PeriodCreate:
