@@ -55,6 +55,7 @@ def photo_with_gps() -> bytes:
     image = Image.new("RGB", (40, 30), (200, 30, 30))
     exif = Image.Exif()
     exif[0x010F] = "CameraMaker"  # Make
+    exif[0x0112] = 6  # Orientation: turn 90° clockwise to show it upright
     exif[0x8825] = {1: "N", 2: (3.0, 8.0, 0.0), 3: "E", 4: (101.0, 41.0, 0.0)}  # GPS
     out = io.BytesIO()
     image.save(out, "JPEG", exif=exif)

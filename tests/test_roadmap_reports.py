@@ -191,7 +191,8 @@ def test_a_photos_location_and_camera_are_stripped(
     [stored] = session.scalars(select(RoadmapEvidence)).all()
     assert stored.content_type == "image/jpeg"
     kept = Image.open(io.BytesIO(stored.content))
-    assert kept.size == (40, 30) and not kept.getexif() and b"CameraMaker" not in stored.content
+    # Turned upright as its EXIF said, then stripped of it.
+    assert kept.size == (30, 40) and not kept.getexif() and b"CameraMaker" not in stored.content
 
 
 def _public(client: TestClient) -> dict[str, object]:

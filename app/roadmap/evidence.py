@@ -50,7 +50,7 @@ def _pdf(content: bytes) -> bool:
 
 
 def _stripped_image(content: bytes) -> tuple[str, bytes] | None:
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, ImageOps, UnidentifiedImageError
 
     try:
         with Image.open(io.BytesIO(content)) as image:
@@ -58,10 +58,12 @@ def _stripped_image(content: bytes) -> tuple[str, bytes] | None:
             if kind is None or image.width * image.height > 40_000_000:
                 return None
             image.load()
+            # A photo turned by its EXIF orientation is turned for good, before the EXIF goes.
+            upright = ImageOps.exif_transpose(image)
             # A new image from the pixels alone: no EXIF, no GPS, no comments.
-            clean = Image.frombytes(image.mode, image.size, image.tobytes())
-            if image.mode == "P" and image.getpalette():
-                clean.putpalette(image.getpalette() or [])
+            clean = Image.frombytes(upright.mode, upright.size, upright.tobytes())
+            if upright.mode == "P" and upright.getpalette():
+                clean.putpalette(upright.getpalette() or [])
             out = io.BytesIO()
             if kind == "image/jpeg":
                 clean.save(out, "JPEG", quality=90)
