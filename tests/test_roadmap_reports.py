@@ -245,7 +245,7 @@ def test_nothing_is_public_before_approval_and_the_approved_report_is(
 
 
 def test_a_returned_report_mails_the_comment_and_can_be_sent_again(
-    client: TestClient, session: Session, smtp_server: SmtpServer
+    client: TestClient, session: Session, smtp_server: SmtpServer, clock: Clock
 ) -> None:
     headers, _malay, english = _roadmap(client, session)
     period = open_period(client, headers)
@@ -266,10 +266,15 @@ def test_a_returned_report_mails_the_comment_and_can_be_sent_again(
     assert "Please attach the list." in page.text and 'value="90"' in page.text
     assert _public(client)["pillars"][0]["reported"] == 0
 
+    clock.set(dt.datetime(2023, 8, 1, 9, 0, tzinfo=MALAYSIA))  # after the due date
     again = client.post(link, data=report_form(guard_of(page.text), progress="80"),
                         follow_redirects=False)
 
     assert again.status_code == 303
+    # First sent in time: sending it again after the due date does not make it late.
+    [resent] = [i for i in client.get(f"/api/v1/roadmap/periods/{period['id']}/reports",
+                                      headers=headers).json() if i["id"] == item["id"]]
+    assert (resent["state"], resent["late"], resent["progress"]) == ("submitted", False, 80)
     assert client.post(f"/api/v1/roadmap/reports/{item['id']}/review",
                        json={"decision": "approve"}, headers=headers).status_code == 200
     [reported] = [c for c in _public(client)["commitments"] if c["reports"]]

@@ -126,9 +126,10 @@ def submit(*, session: Session, report: RoadmapReport, values: ReportInput,
         report.files.append(RoadmapEvidence(
             filename=checked.filename, content_type=checked.content_type,
             size=len(checked.content), content=checked.content, created_at=now))
+    if report.state == "requested":  # the first sending decides whether it was late
+        report.late = malaysian_date(now) > report.period.due_on
     report.state = "submitted"
     report.submitted_at = now
-    report.late = malaysian_date(now) > report.period.due_on
     session.flush()
 
 
