@@ -32,6 +32,9 @@ from app.core.logging import RequestId, configure_logging, log_style
 from app.core.middleware import BodySizeLimit, RefuseNulBytes, SecurityHeaders
 from app.roadmap import api as roadmap_api
 from app.roadmap import public_pages as roadmap_public
+from app.roadmap import report_api as roadmap_report_api
+from app.roadmap import report_pages as roadmap_report_pages
+from app.roadmap import report_staff_pages as roadmap_report_staff
 from app.roadmap import staff_pages as roadmap_staff
 from app.routers import (
     api,
@@ -163,6 +166,9 @@ def create_app() -> FastAPI:
     application.include_router(workshops_api.router)
     application.include_router(roadmap_api.router)
     application.include_router(roadmap_public.router)
+    application.include_router(roadmap_report_api.router)
+    application.include_router(roadmap_report_pages.router)
+    application.include_router(roadmap_report_staff.router)
     application.include_router(roadmap_staff.router)
     hand_read.document_registration_body(application)
     application.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -26,7 +26,16 @@ from sqlalchemy.orm import Session
 from app.core.clock import utcnow
 from app.core.config import get_settings
 from app.main import app
-from app.models import Announcement, Invitation, OutboxMail, Registration, WorkingGroup
+from app.models import (
+    Announcement,
+    Invitation,
+    OutboxMail,
+    Registration,
+    RoadmapReport,
+    WorkingGroup,
+)
+from app.roadmap import periods
+from app.roadmap.reports import report_token
 from app.schemas.staff import RegistrationFilters
 from app.services import announcements, manage, private_links, reply_digest, working_groups
 from app.services.announcement_texts import clean_texts
@@ -37,6 +46,7 @@ from app.services.private_links import form_guard
 from app.vocab import LANGUAGES
 from tests.conftest import ROOT
 from tests.factories import IN_TIME, form_fields
+from tests.report_helpers import guard_of, open_period, pdf_bytes, report_form
 from tests.roadmap_helpers import create_commitment, create_outcome
 from tests.staff_helpers import registration, sign_in, staff_user
 from tests.workshop_helpers import accept_form, api_token, create_workshop, invite, latest_link
@@ -86,6 +96,10 @@ class World:
     values: tuple[str, ...]  # every hostile value stored, as typed
     outcome_id: int = 0
     commitment_id: int = 0
+    report_token: str = ""
+    evidence_id: int = 0
+    period_id: int = 0
+    report_id: int = 0
 
 
 @pytest.fixture
@@ -154,6 +168,32 @@ def world(client: TestClient, session: Session) -> World:
         now=utcnow()).announcement
     announcements.queue_test(session=session, texts=texts, filters=RegistrationFilters(),
                              to_address=author.email, staff_user_id=author.id, now=utcnow())
+    # A reporting period: the hostile lead reports with hostile words, is returned with a
+    # hostile comment, sends again and is approved (so every report mail kind is queued).
+    open_period(client, headers, label="Tempoh <script>alert(1)</script>{{ 7*7 }} {reference}")
+    assert periods.remind_due(session, dt.datetime(2023, 7, 10, 9, tzinfo=dt.UTC)) == 1
+    report = session.scalars(select(RoadmapReport)).one()
+    report_path = f"/roadmap/report/{report_token(report)}"
+    hostile_report = report_form("", value="<script>alert(1)</script>{{ 7*7 }}",
+                                 narrative_ms=f"Naratif\n{MARKUP}\n{TEMPLATE_LIKE}",
+                                 narrative_en=hostile("Narrative"))
+    files = [("evidence_file", (f"{MARKUP}.pdf", pdf_bytes(), "application/pdf"))]
+    sent = client.post(report_path, data={**hostile_report,
+                                          "guard": guard_of(client.get(report_path).text)},
+                       files=files, follow_redirects=False)
+    assert sent.status_code == 303, sent.text
+    for decision in ("return", "approve"):
+        reviewed = client.post(f"/api/v1/roadmap/reports/{report.id}/review", headers=headers,
+                               json={"decision": decision, "comment": f"Ulasan\n{MARKUP}"})
+        assert reviewed.status_code == 200, reviewed.text
+        if decision == "return":
+            again = client.post(report_path, data={
+                **hostile_report, "guard": guard_of(client.get(report_path).text)},
+                follow_redirects=False)
+            assert again.status_code == 303, again.text
+    session.expire_all()
+    report = session.scalars(select(RoadmapReport)).one()
+    evidence_id = report.files[0].id
     # The secretariat's digest tells the replies above (the decline with its reason).
     assert reply_digest.queue_digest(session=session, now=utcnow()) > 0
     session.commit()
@@ -163,7 +203,8 @@ def world(client: TestClient, session: Session) -> World:
     values = (ATTACK, hostile("Ali"), hostile("Pengarah"), hostile("Bengkel"),
               hostile("Workshop"), hostile("Dewan"), hostile("Siti"), hostile("Pegawai"))
     return World(registered, other, workshop_id, invitation, path, manage_token, ticket,
-                 group, announcement, values, outcome_id, commitment_id)
+                 group, announcement, values, outcome_id, commitment_id,
+                 report_token(report), evidence_id, report.period_id, report.id)
 
 
 def _mail(session: Session, world: World, kind: str, language: str) -> OutboxMail:
@@ -182,6 +223,8 @@ def _mail(session: Session, world: World, kind: str, language: str) -> OutboxMai
         registration_id=like.registration_id if like else world.registration.id,
         invitation_id=like.invitation_id if like else world.invitation.id,
         announcement_id=like.announcement_id if like else world.announcement.id,
+        roadmap_period_id=like.roadmap_period_id if like else None,
+        roadmap_report_id=like.roadmap_report_id if like else None,
         subject=like.subject if like else None, body_text=like.body_text if like else "",
         body_html=like.body_html if like else "",
         to_address=world.registration.contact_email,
@@ -256,6 +299,8 @@ def _pages() -> list[str]:
 def _url(path: str, world: World) -> str:
     token = world.manage_token if path.startswith("/manage/") else world.invitation_path.rsplit(
         "/", 1)[1]
+    if path.startswith("/roadmap/report/"):
+        token = world.report_token
     person = world.invitation.representatives[0]
     values = {
         "{reference}": world.registration.reference, "{ticket}": world.ticket,
@@ -264,6 +309,8 @@ def _url(path: str, world: World) -> str:
         "{announcement_id}": str(world.announcement.id), "{group_id}": str(world.group.id),
         "{code}": check_in_code(workshop_id=world.workshop_id, representative_id=person.id),
         "{outcome_id}": str(world.outcome_id), "{commitment_id}": str(world.commitment_id),
+        "{evidence_id}": str(world.evidence_id), "{period_id}": str(world.period_id),
+        "{report_id}": str(world.report_id),
     }
     if path.startswith("/staff/duplicates/merge/"):  # the later one merges into the earlier
         values |= {"{reference}": world.other.reference, "{into}": world.registration.reference}
@@ -291,7 +338,8 @@ def test_every_page_shows_hostile_values_as_text(
     for path in ("/manage/{token}", "/invitation/{token}", "/staff/outbox",
                  "/staff/registrations/{reference}", "/staff/workshops/{workshop_id}",
                  "/staff/workshops/{workshop_id}/check-in", "/staff/workshops/{workshop_id}/groups",
-                 "/staff/announcements/{announcement_id}"):
+                 "/staff/announcements/{announcement_id}", "/roadmap/report/{token}", "/roadmap",
+                 "/staff/roadmap/periods/{period_id}", "/staff/roadmap/reports/{report_id}"):
         assert escaped_script in shown[path], f"{path} does not show the hostile values"
 
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Table
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from app.models import RoadmapCommitment, RoadmapEvidence, RoadmapReport
 from app.models.base import Base
 from app.services.mailer import deliver_due
 from app.services.private_links import form_guard, manage_token
 from app.services.registration.resend import resend_confirmation
 from app.services.registration_data import NOT_ABOUT_IT, WITHHELD
 from tests.day_helpers import accepted
+from tests.report_helpers import open_period
 from tests.roadmap_helpers import create_commitment, create_outcome
 from tests.smtp import SmtpServer
 from tests.staff_helpers import registration
@@ -61,6 +63,13 @@ def test_the_document_holds_every_column_of_every_table_about_the_registration(
     create_commitment(client, mine.headers, code="1.1.1",
                       lead={"reference": mine.registration.reference})
     create_commitment(client, mine.headers, code="1.1.2", partners=[mine.registration.reference])
+    open_period(client, mine.headers)  # a report requested of each commitment's lead
+    [report] = session.scalars(select(RoadmapReport).join(RoadmapCommitment).where(
+        RoadmapCommitment.code == "1.1.1"))
+    session.add(RoadmapEvidence(report_id=report.id, filename="laporan.pdf",
+                                content_type="application/pdf", size=4, content=b"%PDF",
+                                created_at=NOW))
+    session.flush()
     deliver_due(session=session, settings=smtp_server.settings())
 
     page = client.get(f"/manage/{manage_token(mine.registration)}")
@@ -90,6 +99,8 @@ def test_the_document_holds_every_column_of_every_table_about_the_registration(
     assert [row["reason"] for row in document["reply_notice"]] == ["Mesyuarat agung"]
     assert [row["code"] for row in document["roadmap_commitment"]] == ["1.1.1"]
     assert len(document["roadmap_partner"]) == 1
+    assert [row["commitment_id"] for row in document["roadmap_report"]] == [report.commitment_id]
+    assert [row["filename"] for row in document["roadmap_evidence"]] == ["laporan.pdf"]
     assert "confirmation_resent" in [row["action"] for row in document["registration_event"]]
     assert {row["workshop"]["title_en"] for row in document["invitation"]} == {
         "Strategic planning workshop", "Follow-up workshop"}

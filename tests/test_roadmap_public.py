@@ -203,8 +203,10 @@ def test_progress_rolls_up_as_the_weighted_mean_of_those_reported() -> None:
     assert weighted_progress([(1, 100.0), (3, 0.0), (9, None)]) == 25.0
 
 
-def test_the_document_is_built_from_one_query(session: Session,
-                                              roadmap: dict[str, Any]) -> None:
+def test_the_document_is_built_from_two_queries(session: Session,
+                                               roadmap: dict[str, Any]) -> None:
+    # The roadmap (outcomes, commitments, leads, partners), then the approved reports with
+    # their files' names: two, however many commitments and reports there are.
     statements: list[str] = []
 
     def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
@@ -219,4 +221,4 @@ def test_the_document_is_built_from_one_query(session: Session,
 
     assert len(document["commitments"]) == 2
     selects = [statement for statement in statements if statement.startswith("SELECT")]
-    assert len(selects) == 1, statements
+    assert len(selects) == 2, statements

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.main import app
-from app.models import ApiToken, Registration
-from app.roadmap import commitments, outcomes
+from app.models import ApiToken, Registration, RoadmapReport
+from app.roadmap import commitments, outcomes, periods
 from app.roadmap.schemas import CommitmentCreate, OutcomeCreate
 from app.routers.staff_deps import admin_only
 from app.schemas.staff import RegistrationFilters
@@ -105,8 +105,9 @@ def _workshop_day(session: Session, path: str, workshop_id: int,
 
 
 def _roadmap(session: Session, path: str) -> dict[str, str]:
-    """An outcome and a commitment, for the paths of the roadmap."""
-    if "{outcome_id}" not in path and "{commitment_id}" not in path:
+    """An outcome and a commitment (and a period with its report), for the roadmap's paths."""
+    if not any(name in path for name in ("{outcome_id}", "{commitment_id}", "{period_id}",
+                                         "{report_id}")):
         return {}
     now = dt.datetime.now(dt.UTC)
     outcome = outcomes.create_outcome(session=session, actor=SETUP, now=now, details=(
@@ -116,8 +117,13 @@ def _roadmap(session: Session, path: str) -> dict[str, str]:
         CommitmentCreate.model_validate({
             "code": "1.1.1", "outcome": "1.1", "title_ms": "Komitmen", "title_en": "Commitment",
             "lead": {"name": "Jabatan"}, "starts_on": "2023-01-01", "ends_on": "2023-12-31"})))
+    period, _requested = periods.open_period(
+        session=session, label="2023", starts_on=dt.date(2023, 1, 1),
+        ends_on=dt.date(2023, 12, 31), due_on=dt.date(2024, 1, 31), actor=SETUP, now=now)
     session.commit()
-    return {"{outcome_id}": str(outcome.id), "{commitment_id}": str(commitment.id)}
+    report_id = session.scalars(select(RoadmapReport.id)).one()
+    return {"{outcome_id}": str(outcome.id), "{commitment_id}": str(commitment.id),
+            "{period_id}": str(period.id), "{report_id}": str(report_id)}
 
 
 def _announcement_id(session: Session, path: str) -> int:
@@ -185,7 +191,10 @@ def test_administrator_only_routes_are_the_expected_ones() -> None:
             "/staff/workshops/{workshop_id}/invitations/{invitation_id}/{change}",
             "/staff/roadmap/outcomes/new", "/staff/roadmap/outcomes/{outcome_id}/edit",
             "/staff/roadmap/commitments/new", "/staff/roadmap/commitments/{commitment_id}/edit",
-            "/staff/roadmap/import"} <= admin_paths
+            "/staff/roadmap/import", "/staff/roadmap/reports/{report_id}/review",
+            "/staff/roadmap/reports/{report_id}/enter"} <= admin_paths
+    assert "/staff/roadmap/periods/{period_id}" not in admin_paths
+    assert "/staff/roadmap/reports/{report_id}" not in admin_paths
     assert "/staff/roadmap" not in admin_paths
     assert "/staff/roadmap/commitments/{commitment_id}" not in admin_paths
     assert "/staff/announcements" not in admin_paths

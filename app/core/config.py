@@ -88,6 +88,13 @@ class Settings(BaseSettings):
     workshop_reminder_hours: float = Field(default=72.0, gt=0, le=24 * 60)
     # The check-in desk adds walk-ins on the workshop's days; this opens it earlier.
     workshop_walk_in_days_before: int = Field(default=0, ge=0, le=365)
+    # Leads who have not sent a progress report get one reminder this many days before
+    # the period's due date.
+    report_reminder_days: int = Field(default=7, ge=1, le=90)
+    # The Ministry's IATI organisation identifier, the reporting organisation of
+    # /roadmap.iati.xml and the prefix of its activities' identifiers.
+    iati_organisation_id: str = Field(default="MY-GOV-MOHR", min_length=3, max_length=60,
+                                      pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=10, ge=0, le=200)
 

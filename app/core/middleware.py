@@ -12,6 +12,16 @@ MAX_BODY_BYTES = 64 * 1024
 # the rest of the multipart body is a few hundred bytes.
 LARGER_BODIES = {"/api/v1/roadmap/import": 1024 * 1024 + 16 * 1024,
                  "/staff/roadmap/import": 1024 * 1024 + 16 * 1024}
+# A progress report's page takes up to three evidence files of 5 MB each; the limit leaves
+# room for files a little over, so that the page can say which one at its field.
+REPORT_PATH = "/roadmap/report/"
+REPORT_BODY_BYTES = 20 * 1024 * 1024
+
+
+def _limit(path: str, default: int) -> int:
+    if path.startswith(REPORT_PATH):
+        return REPORT_BODY_BYTES
+    return LARGER_BODIES.get(path, default)
 
 
 class BodyTooLarge(HTTPException):
@@ -23,6 +33,8 @@ class BodyTooLarge(HTTPException):
 
 def _too_large_response(scope: Scope) -> tuple[bytes, bytes]:
     limit = "1 MiB" if scope["path"] in LARGER_BODIES else "64 KiB"
+    if scope["path"].startswith(REPORT_PATH):
+        limit = "20 MiB"
     if scope["path"].startswith("/api/"):
         body = json.dumps({"detail": f"The request body is larger than {limit}."}).encode()
         return body, b"application/json"
@@ -46,7 +58,7 @@ class BodySizeLimit:
             return
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length")
-        max_bytes = LARGER_BODIES.get(scope["path"], self.max_bytes)
+        max_bytes = _limit(scope["path"], self.max_bytes)
         if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
             await self._refuse(scope, send)
             return

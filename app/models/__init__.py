@@ -14,6 +14,7 @@ from app.models.registration import (
 )
 from app.models.reply_digest import ReplyDigest, ReplyNotice
 from app.models.roadmap import RoadmapCommitment, RoadmapOutcome, RoadmapPartner
+from app.models.roadmap_reports import RoadmapEvidence, RoadmapPeriod, RoadmapReport
 from app.models.staff import ApiToken, AuditLog, RecoveryCode, StaffSession, StaffUser
 from app.models.workshop import Invitation, Representative, WorkingGroup, Workshop
 
@@ -37,8 +38,11 @@ __all__ = [
     "ReplyNotice",
     "Representative",
     "RoadmapCommitment",
+    "RoadmapEvidence",
     "RoadmapOutcome",
     "RoadmapPartner",
+    "RoadmapPeriod",
+    "RoadmapReport",
     "StaffSession",
     "StaffUser",
     "WorkingGroup",

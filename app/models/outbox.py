@@ -33,6 +33,9 @@ class OutboxMail(Base):
         # has no announcement, and NULLs never collide).
         Index("uq_outbox_mail_announcement_registration", "announcement_id", "registration_id",
               unique=True),
+        # One request (and one reminder) per lead per reporting period, held by the database.
+        Index("uq_outbox_mail_roadmap_period_registration", "roadmap_period_id",
+              "registration_id", "kind", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -46,6 +49,11 @@ class OutboxMail(Base):
     invitation_id: Mapped[int | None] = mapped_column(
         ForeignKey("invitation.id", ondelete="SET NULL"), default=None
     )
+    # A progress report's request (per lead and period) or review (per report).
+    roadmap_period_id: Mapped[int | None] = mapped_column(
+        ForeignKey("roadmap_period.id", ondelete="CASCADE"), default=None)
+    roadmap_report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("roadmap_report.id", ondelete="CASCADE"), default=None)
     kind: Mapped[str] = mapped_column(String(32))
     to_address: Mapped[str] = mapped_column(String(320))
     language: Mapped[str] = mapped_column(String(2))

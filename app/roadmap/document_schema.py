@@ -36,6 +36,24 @@ def _object(properties: dict[str, Any]) -> dict[str, Any]:
             "properties": properties}
 
 
+_DATE = {"type": "string", "format": "date"}
+_REPORT = _object({
+    "period": _TEXT, "period_starts_on": _DATE, "period_ends_on": _DATE,
+    "status": {"enum": ["not_started", "limited", "substantial", "completed"]},
+    "progress": {"type": "integer", "minimum": 0, "maximum": 100},
+    "value": {"type": ["string", "null"], "description": "The indicator's value reported."},
+    "narrative_ms": _TEXT, "narrative_en": _TEXT,
+    "late": {"type": "boolean", "description": "Sent after the period's due date."},
+    "evidence": _object({
+        "links": {"type": "array", "items": {"type": "string", "format": "uri"}},
+        "files": {"type": "array", "items": _object({
+            "url": {"type": "string", "format": "uri"}, "filename": _TEXT,
+            "content_type": {"enum": ["application/pdf", "image/png", "image/jpeg"]},
+            "size": {"type": "integer", "minimum": 1}})},
+    }),
+})
+
+
 ROADMAP_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "/roadmap.schema.json",
@@ -51,6 +69,10 @@ ROADMAP_SCHEMA: dict[str, Any] = {
             "title_ms": _TEXT, "title_en": _TEXT, "indicator_ms": _TEXT, "indicator_en": _TEXT,
             "baseline": {"type": ["string", "null"]}, "baseline_year": _YEAR,
             "target": {"type": ["string", "null"]}, "target_year": _YEAR,
+            "latest_value": {"type": ["string", "null"],
+                             "description": "The indicator's value in the latest approved "
+                                            "report that gives one."},
+            "latest_value_period": {"type": ["string", "null"]},
             "progress": _PROGRESS, **_COUNTS})},
         "commitments": {"type": "array", "items": _object({
             "code": _DOTTED, "outcome": _DOTTED, "pillar": {"enum": list(PILLAR_CODES)},
@@ -64,7 +86,7 @@ ROADMAP_SCHEMA: dict[str, Any] = {
             "progress": _PROGRESS,
             "reports": {"type": "array", "description": "Approved progress reports, oldest "
                         "first (SPEC 8.2); empty until reporting begins.",
-                        "items": {"type": "object"}},
+                        "items": _REPORT},
         })},
     }),
 }

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.models import Registration, RoadmapCommitment, RoadmapOutcome, RoadmapPartner
 from app.roadmap.outcomes import dotted_key
+from app.roadmap.public_reports import approved_reports
 from app.services.purge import ERASED_KEY_PREFIX
 from app.services.text_sheets import text_csv
 from app.vocab import PILLARS
@@ -47,6 +48,15 @@ def _roll_up(commitments: list[dict[str, Any]]) -> dict[str, Any]:
     return {"progress": weighted_progress((c["weight"], c["progress"]) for c in commitments),
             "commitments": len(commitments),
             "reported": sum(c["progress"] is not None for c in commitments)}
+
+
+def _latest_value(commitments: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return the indicator's value from the latest approved report that gives one."""
+    valued = [report for c in commitments for report in c["reports"] if report["value"]]
+    if not valued:
+        return {}
+    latest = max(valued, key=lambda report: report["period_ends_on"])
+    return {"latest_value": latest["value"], "latest_value_period": latest["period"]}
 
 
 def _organisation(registration_id: int | None, name: str | None, key: str | None,
@@ -93,7 +103,8 @@ def _outcome(row: Any) -> dict[str, Any]:
             "title_en": row.outcome_title_en, "indicator_ms": row.indicator_ms,
             "indicator_en": row.indicator_en, "baseline": row.baseline or None,
             "baseline_year": row.baseline_year, "target": row.target or None,
-            "target_year": row.target_year, "progress": None, "commitments": 0, "reported": 0}
+            "target_year": row.target_year, "latest_value": None, "latest_value_period": None,
+            "progress": None, "commitments": 0, "reported": 0}
 
 
 def _commitment(row: Any) -> dict[str, Any]:
@@ -125,6 +136,13 @@ def roadmap_document(*, session: Session) -> dict[str, Any]:
             commitment["partners"].append(_organisation(
                 row.partner_id, row.partner_name, row.partner_key,
                 row.partner_withdrawn_at is not None))
+    timelines = approved_reports(session)
+    for commitment_id, commitment in found.items():
+        timeline = timelines.get(commitment_id, [])
+        if timeline:
+            # The latest approved report speaks for the commitment.
+            commitment.update(reports=timeline, status=timeline[-1]["status"],
+                              progress=timeline[-1]["progress"])
     commitments = sorted(found.values(), key=lambda c: dotted_key(c["code"]))
     by_outcome = {outcome["number"]: outcome for outcome in outcomes.values()}
     by_pillar: dict[str, list[dict[str, Any]]] = {term.code: [] for term in PILLARS}
@@ -133,7 +151,7 @@ def roadmap_document(*, session: Session) -> dict[str, Any]:
         mine[commitment["outcome"]].append(commitment)
         by_pillar[commitment["pillar"]].append(commitment)
     for number, outcome in by_outcome.items():
-        outcome.update(_roll_up(mine[number]))
+        outcome.update(_roll_up(mine[number]), **_latest_value(mine[number]))
     pillars = [{"code": term.code, "title_ms": term.ms, "title_en": term.en,
                 **_roll_up(by_pillar[term.code])} for term in PILLARS]
     return {"pillars": pillars,

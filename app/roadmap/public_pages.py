@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
 
-from app.deps import LanguageDep, SessionDep
-from app.roadmap import public
+from app.core.templating import language_context, page_templates
+from app.deps import LanguageDep, NowDep, RowId, SessionDep
+from app.models import RoadmapEvidence, RoadmapReport
+from app.roadmap import iati, public, public_cache
 from app.roadmap.document_schema import ROADMAP_SCHEMA
-from app.routers.pages import render_page
+from app.routers.pages import remember_language
 
 router = APIRouter(tags=["roadmap"])
 # Five minutes: an edit shows within that time, and the ETag makes a revalidation cheap.
@@ -44,8 +47,8 @@ _JSON_DOC: dict[int | str, dict[str, Any]] = {
 @router.get("/api/v1/roadmap", response_class=Response, responses=_JSON_DOC)
 def roadmap_api(request: Request, session: SessionDep) -> Response:
     """Return the public roadmap: pillars, outcomes and commitments with their progress."""
-    document = public.roadmap_document(session=session)
-    return cached(request, public.document_bytes(document), "application/json")
+    content = public_cache.derived(session).get("json", public.document_bytes)
+    return cached(request, content, "application/json")
 
 
 @router.get("/roadmap.json", response_class=Response, responses=_JSON_DOC)
@@ -64,14 +67,47 @@ def roadmap_schema(request: Request) -> Response:
             responses={200: {"content": {"text/csv": {}}}})
 def roadmap_csv(request: Request, session: SessionDep) -> Response:
     """Return the public roadmap as CSV: one row per commitment."""
-    document = public.roadmap_document(session=session)
-    return cached(request, public.roadmap_csv(document), "text/csv; charset=utf-8",
+    content = public_cache.derived(session).get("csv", public.roadmap_csv)
+    return cached(request, content, "text/csv; charset=utf-8",
                   {"Content-Disposition": 'attachment; filename="roadmap.csv"'})
 
 
 @router.get("/roadmap", response_class=Response, include_in_schema=False)
 def roadmap_page(request: Request, session: SessionDep, language: LanguageDep) -> Response:
     """Show the roadmap in Bahasa Melayu, or in English with ?lang=en."""
-    document = public.roadmap_document(session=session)
-    return render_page(request, "roadmap.html", language, roadmap=document,
-                       sections=public.page_sections(document), long_date=public.long_date)
+    def page(document: dict[str, Any]) -> bytes:
+        return page_templates().env.get_template("roadmap.html").render(
+            request=request, **language_context(language), roadmap=document,
+            sections=public.page_sections(document), long_date=public.long_date).encode()
+
+    response = HTMLResponse(public_cache.derived(session).get(f"page-{language}", page))
+    remember_language(request, response, language)
+    return response
+
+
+@router.get("/roadmap/evidence/{evidence_id}", response_class=Response, responses={
+    200: {"content": {"application/pdf": {}, "image/png": {}, "image/jpeg": {}},
+          "description": "The file, as an attachment."},
+    404: {"description": "No approved report has this file."}})
+def evidence_file(evidence_id: RowId, session: SessionDep) -> Response:
+    """Download an approved report's evidence file; anything else is not found."""
+    found = session.execute(
+        select(RoadmapEvidence.filename, RoadmapEvidence.content_type, RoadmapEvidence.content)
+        .join(RoadmapReport, RoadmapReport.id == RoadmapEvidence.report_id)
+        .where(RoadmapEvidence.id == evidence_id, RoadmapReport.state == "approved")).first()
+    if found is None:
+        return Response("Not found", status_code=404, media_type="text/plain")
+    return Response(found.content, media_type=found.content_type, headers={
+        "Content-Disposition": f'attachment; filename="{found.filename}"',
+        "X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=300"})
+
+
+@router.get("/roadmap.iati.xml", response_class=Response,
+            responses={200: {"content": {"application/xml": {}}}})
+def roadmap_iati(request: Request, session: SessionDep, now: NowDep) -> Response:
+    """Return the roadmap as an IATI 2.03 activity file: one activity per commitment."""
+    # Generated "today" (midnight UTC): the same roadmap on the same day has the same ETag.
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    content = public_cache.derived(session).get(
+        f"iati-{today.date()}", lambda document: iati.iati_activities(document, today))
+    return cached(request, content, "application/xml")

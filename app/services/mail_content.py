@@ -28,7 +28,8 @@ from app.services import deadline
 from app.services.private_links import manage_token, manage_url
 
 # A signed token (`123.` and its HMAC), or a random one mailed before signed links.
-_PRIVATE_LINK = re.compile(r"(/manage/|/invitation/)(?:[0-9]+\.)?[A-Za-z0-9_-]{20,}")
+_PRIVATE_LINK = re.compile(
+    r"(/manage/|/invitation/|/roadmap/report/)(?:[0-9]+\.)?[A-Za-z0-9_-]{20,}")
 # The registrant mails that carry the registration's private link.
 MANAGE_LINK_KINDS = ("confirmation", "manage_new_link", "contact_changed")
 

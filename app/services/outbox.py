@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import OutboxMail, Registration
-from app.services import audit, reply_digest, workshop_mail
+from app.services import audit, mail_batch, reply_digest, workshop_mail
 from app.services.announcement_mail import announcement_subject
 from app.services.mail_content import REGISTRATION_KINDS, MailCannotBeRendered, subject_of
 from app.vocab import MAIL_STATUS_CODES, RETRYABLE_MAIL_STATUSES
@@ -107,6 +107,12 @@ def _subject(session: Session, mail: OutboxMail, registration: Registration | No
             return ""
     if registration is not None and mail.kind in REGISTRATION_KINDS:
         return subject_of(mail, registration)
+    renderer = mail_batch.RENDERERS.get(mail.kind)
+    if renderer is not None:  # a kind a package above added (the roadmap's reports)
+        try:
+            return renderer(session=session, mail=mail).subject
+        except MailCannotBeRendered:
+            return ""
     return ""  # its registration is gone, or it is of no known kind: it will not be sent
 
 

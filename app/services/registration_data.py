@@ -26,7 +26,9 @@ from app.models import (
     ReplyNotice,
     Representative,
     RoadmapCommitment,
+    RoadmapEvidence,
     RoadmapPartner,
+    RoadmapReport,
     Workshop,
 )
 from app.models.base import table_of
@@ -45,6 +47,8 @@ WITHHELD: dict[str, dict[str, str]] = {
     },
     "representative": {"checked_in_by": "the internal number of a staff account"},
     "audit_log": {"staff_user_id": "the internal number of a staff account"},
+    "roadmap_report": {"link_nonce": PRIVATE_LINK_KEY},
+    "roadmap_evidence": {"content": "the file itself, which the report's page downloads"},
 }
 
 # Tables that refer to a registration but hold nothing about it alone, so not in the document.
@@ -102,6 +106,8 @@ def registration_document(*, session: Session, registration: Registration,
         row["workshop"] = {"title_ms": workshop.title_ms, "title_en": workshop.title_en,
                            "starts_at": _plain(workshop.starts_at)}
     [about] = _rows(session, table_of(Registration), Registration.id == registration.id)
+    led = select(RoadmapCommitment.id).where(
+        RoadmapCommitment.lead_registration_id == registration.id)
     return {
         "reference": registration.reference,
         "produced_at": now.isoformat(),
@@ -128,5 +134,11 @@ def registration_document(*, session: Session, registration: Registration,
             RoadmapCommitment.lead_registration_id == registration.id),
         "roadmap_partner": _rows(session, table_of(RoadmapPartner),
                                  RoadmapPartner.registration_id == registration.id),
+        # Its progress reports on the commitments it leads, and their evidence files.
+        "roadmap_report": _rows(session, table_of(RoadmapReport),
+                                RoadmapReport.commitment_id.in_(led)),
+        "roadmap_evidence": _rows(session, table_of(RoadmapEvidence),
+                                  RoadmapEvidence.report_id.in_(select(RoadmapReport.id).where(
+                                      RoadmapReport.commitment_id.in_(led)))),
         "audit_log": _audit_entries(session, registration.reference),
     }

@@ -17,6 +17,7 @@ reply is told once.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
@@ -91,6 +92,12 @@ def _send_reminders(session: Session, workshop_id: int, now: dt.datetime) -> int
     return len(mails)
 
 
+# Further jobs for each pass, added by packages above the services (the roadmap's report
+# reminders): each takes the session and the time, commits what it does, and returns
+# how many mails it queued.
+MORE_DUE_JOBS: list[Callable[[Session, dt.datetime], int]] = []
+
+
 def run_due(*, session: Session, now: dt.datetime) -> DueReport:
     """Expire offers whose time ran out (offering their seats on), send due reminders, and
     the secretariat's digest of replies if one is due."""
@@ -112,4 +119,6 @@ def run_due(*, session: Session, now: dt.datetime) -> DueReport:
         begin_write(session)
         report.digested = reply_digest.queue_digest(session=session, now=now)
         session.commit()
+    for job in MORE_DUE_JOBS:
+        report.reminded += job(session, now)
     return report
