@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
@@ -24,6 +24,7 @@ from app.routers.staff_deps import (
     StaffDep,
     csrf_checked,
     render,
+    see_other,
 )
 from app.services import audit
 from app.vocab import PILLARS
@@ -33,9 +34,6 @@ router = APIRouter(prefix="/staff/roadmap", dependencies=[Depends(csrf_checked)]
 OUTCOME_FIELDS = tuple(OutcomeCreate.model_fields)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-
-def _see_other(path: str) -> Response:
-    return RedirectResponse(path, status_code=status.HTTP_303_SEE_OTHER)
 
 
 def _not_found() -> HTTPException:
@@ -91,7 +89,7 @@ def create_outcome(request: Request, form: FormDep, staff: StaffDep, session: Wr
         try:
             outcomes.create_outcome(session=session, details=details,
                                     actor=audit.Actor(staff.user.id), now=now)
-            return _see_other("/staff/roadmap?saved=outcome")
+            return see_other("/staff/roadmap?saved=outcome")
         except outcomes.NumberTaken:
             errors = {"number": spreadsheet.NUMBER_TAKEN}
     return _outcome_form(request, staff, language, values, errors,
@@ -120,7 +118,7 @@ def change_outcome(outcome_id: RowId, request: Request, form: FormDep, staff: St
             outcomes.update_outcome(session=session, outcome_id=outcome_id,
                                     changes=outcomes.full_patch(details),
                                     actor=audit.Actor(staff.user.id), now=now)
-            return _see_other("/staff/roadmap?saved=outcome")
+            return see_other("/staff/roadmap?saved=outcome")
         except outcomes.OutcomeNotFound:
             raise _not_found() from None
         except outcomes.NumberTaken:
@@ -171,7 +169,7 @@ def _save_commitment(request: Request, form: FormDep, staff: StaffDep, session: 
                 saved = commitments.update_commitment(
                     session=session, commitment_id=commitment_id, details=details, actor=actor,
                     now=now)
-            return _see_other(f"/staff/roadmap/commitments/{saved.id}?saved=1")
+            return see_other(f"/staff/roadmap/commitments/{saved.id}?saved=1")
         except commitments.CommitmentNotFound:
             raise _not_found() from None
         except commitments.CodeTaken:

@@ -9,21 +9,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from app.core.config import parse_deadline
 from app.core.i18n import N_, gettext
 from app.deps import LanguageDep, NowDep, RowId, SessionDep, WriteSessionDep
-from app.routers.staff_deps import AdminOnly, FormDep, NoStoreRoute, StaffDep, render
+from app.routers.staff_deps import AdminOnly, FormDep, NoStoreRoute, StaffDep, render, see_other
 from app.services import audit, deadline, staff_auth
 
 AUDIT_PER_PAGE = 50
 
 router = APIRouter(dependencies=[AdminOnly], route_class=NoStoreRoute, include_in_schema=False)
 
-
-def _see_other(path: str) -> Response:
-    return RedirectResponse(path, status_code=status.HTTP_303_SEE_OTHER)
 
 
 @router.get("/audit")
@@ -100,7 +97,7 @@ def add_staff(
     except staff_auth.StaffAccountError as error:
         message = gettext(language, error.args[0]) % {"count": staff_auth.MIN_PASSWORD_LENGTH}
         return _users_page(request, staff, session, language, 422, error=message, values=values)
-    return _see_other("/staff/users?saved=created")
+    return see_other("/staff/users?saved=created")
 
 
 @router.post("/users/{user_id}/{change}")
@@ -125,7 +122,7 @@ def enable_or_disable(
         actor=audit.Actor(staff.user.id),
     ):
         raise HTTPException(status.HTTP_404_NOT_FOUND)
-    return _see_other(f"/staff/users?saved={change}d")
+    return see_other(f"/staff/users?saved={change}d")
 
 
 def _tokens_page(
@@ -173,7 +170,7 @@ def revoke_token(
     staff_auth.revoke_token(
         session=session, token_id=token_id, now=now, actor=audit.Actor(staff.user.id)
     )
-    return _see_other("/staff/tokens?saved=revoked")
+    return see_other("/staff/tokens?saved=revoked")
 
 
 def _deadline_page(
@@ -239,5 +236,5 @@ def change_deadline(
         session=session, value=value, set_by=f"staff:{staff.user.id}", now=now,
         staff_user_id=staff.user.id,
     )
-    return _see_other("/staff/deadline?saved=1")
+    return see_other("/staff/deadline?saved=1")
 

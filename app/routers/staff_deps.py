@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Query, Request, status
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
@@ -139,6 +139,11 @@ def api_staff(
 
 
 ApiStaffDep = Annotated[StaffUser, Depends(api_staff)]
+
+
+def see_other(path: str) -> Response:
+    """Send the browser on to `path` after a form (303: it fetches the page with GET)."""
+    return RedirectResponse(path, status_code=status.HTTP_303_SEE_OTHER)
 
 
 def render(

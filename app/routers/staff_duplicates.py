@@ -7,11 +7,11 @@ staff API documents it. Included in the back-office router before the registrati
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, status
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from app.core.i18n import N_
 from app.deps import FormDataDep, LanguageDep, NowDep, SessionDep, WriteSessionDep
-from app.routers.staff_deps import AdminOnly, NoStoreRoute, StaffDep, render
+from app.routers.staff_deps import AdminOnly, NoStoreRoute, StaffDep, render, see_other
 from app.services import duplicates, staff_registrations
 from app.services.duplicate_pairs import (
     ACRONYM,
@@ -29,9 +29,6 @@ REASON_LABELS = {
     SAME_EMAIL_DOMAIN: N_("Same email domain, similar names"),
 }
 
-
-def _see_other(path: str) -> Response:
-    return RedirectResponse(path, status_code=status.HTTP_303_SEE_OTHER)
 
 
 @router.get("/duplicates")
@@ -55,7 +52,7 @@ def dismiss(staff: StaffDep, form: FormDataDep, session: WriteSessionDep,
         raise HTTPException(status.HTTP_404_NOT_FOUND) from None
     except duplicates.CannotMerge:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT) from None
-    return _see_other("/staff/duplicates?done=dismissed")
+    return see_other("/staff/duplicates?done=dismissed")
 
 
 @router.get("/duplicates/merge/{reference}/into/{into}", dependencies=[AdminOnly])
@@ -81,4 +78,4 @@ def merge(staff: StaffDep, form: FormDataDep, session: WriteSessionDep,
         raise HTTPException(status.HTTP_404_NOT_FOUND) from None
     except duplicates.CannotMerge:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT) from None
-    return _see_other("/staff/duplicates?done=merged")
+    return see_other("/staff/duplicates?done=merged")

@@ -9,18 +9,15 @@ take the POST; changes need an administrator.
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, status
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from app.deps import LanguageDep, NowDep, RowId, SessionDep, WriteSessionDep, workshop_or_404
 from app.models import Registration
-from app.routers.staff_deps import AdminOnly, NoStoreRoute, StaffDep, render
+from app.routers.staff_deps import AdminOnly, NoStoreRoute, StaffDep, render, see_other
 from app.services import invitations, new_links, staff_registrations, workshops
 
 router = APIRouter(route_class=NoStoreRoute, include_in_schema=False)
 
-
-def _see_other(path: str) -> Response:
-    return RedirectResponse(path, status_code=status.HTTP_303_SEE_OTHER)
 
 
 def _registration_or_404(session: SessionDep, reference: str) -> Registration:
@@ -64,7 +61,7 @@ def invitation_new_link(workshop_id: RowId, invitation_id: RowId, staff: StaffDe
         raise HTTPException(status.HTTP_404_NOT_FOUND) from None
     except new_links.NoLinkToReplace:
         raise HTTPException(status.HTTP_409_CONFLICT) from None
-    return _see_other(f"/staff/workshops/{workshop_id}?new_link=1#invitation-{invitation_id}")
+    return see_other(f"/staff/workshops/{workshop_id}?new_link=1#invitation-{invitation_id}")
 
 
 @router.get("/registrations/{reference}/new-link", dependencies=[AdminOnly])
@@ -88,4 +85,4 @@ def registration_new_link(reference: str, staff: StaffDep, session: WriteSession
                                         staff_user_id=staff.user.id, now=now)
     except new_links.NoLinkToReplace:
         raise HTTPException(status.HTTP_409_CONFLICT) from None
-    return _see_other(f"/staff/registrations/{registration.reference}?new_link=1")
+    return see_other(f"/staff/registrations/{registration.reference}?new_link=1")

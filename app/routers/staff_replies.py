@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, status
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from app.core.i18n import N_, gettext
 from app.deps import LanguageDep, NowDep, RowId, SessionDep, WriteSessionDep, workshop_or_404
-from app.routers.staff_deps import AdminOnly, FormDep, NoStoreRoute, StaffDep, render
+from app.routers.staff_deps import AdminOnly, FormDep, NoStoreRoute, StaffDep, render, see_other
 from app.schemas.reply import error_texts, parse_reply
 from app.services import invitations, seating
 from app.vocab import REPLY_CHANNEL_CODES
@@ -24,9 +24,6 @@ REPLY_REFUSED = N_("This invitation cannot be answered now (cancelled, expired, 
                    "workshop has started).")
 NOT_ENOUGH_SEATS = N_("Not enough seats are free for that many representatives.")
 
-
-def _see_other(path: str) -> Response:
-    return RedirectResponse(path, status_code=status.HTTP_303_SEE_OTHER)
 
 
 def _reply_page(request: Request, staff: StaffDep, session: SessionDep, language: str,
@@ -78,4 +75,4 @@ def record_reply(request: Request, workshop_id: RowId, invitation_id: RowId,
         notice = NOT_ENOUGH_SEATS if isinstance(refused, seating.NotEnoughSeats) else REPLY_REFUSED
         return _reply_page(request, staff, session, language, workshop_id, invitation_id,
                            409, values=answer.typed, notice=notice)
-    return _see_other(f"/staff/workshops/{workshop_id}?saved=1#invitation-{invitation_id}")
+    return see_other(f"/staff/workshops/{workshop_id}?saved=1#invitation-{invitation_id}")

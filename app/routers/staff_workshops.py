@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, status
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import ValidationError
 
 from app.core.config import MALAYSIA
@@ -18,7 +18,15 @@ from app.core.i18n import N_, format_myt, gettext
 from app.deps import LanguageDep, NowDep, RowId, SessionDep, WriteSessionDep, workshop_or_404
 from app.models import Workshop
 from app.routers.export_responses import attendee_file
-from app.routers.staff_deps import AdminOnly, FiltersDep, FormDep, NoStoreRoute, StaffDep, render
+from app.routers.staff_deps import (
+    AdminOnly,
+    FiltersDep,
+    FormDep,
+    NoStoreRoute,
+    StaffDep,
+    render,
+    see_other,
+)
 from app.schemas.one_line import ONE_LINE_ERROR, ONE_LINE_MESSAGE
 from app.schemas.staff import RegistrationFilters
 from app.schemas.workshop import WorkshopCreate, WorkshopPatch
@@ -49,9 +57,6 @@ NOT_RESENT = {
                    "invitation not answered yet, or a cancelled one, can be sent again."),
 }
 
-
-def _see_other(path: str) -> Response:
-    return RedirectResponse(path, status_code=status.HTTP_303_SEE_OTHER)
 
 
 def _local_input(moment: dt.datetime) -> str:
@@ -125,7 +130,7 @@ def create_workshop(request: Request, form: FormDep, staff: StaffDep, session: W
             workshop = workshops.create_workshop(
                 session=session, details=WorkshopCreate.model_validate(values),
                 staff_user_id=staff.user.id, now=now)
-            return _see_other(f"/staff/workshops/{workshop.id}?saved=1")
+            return see_other(f"/staff/workshops/{workshop.id}?saved=1")
         except workshops.WorkshopInvalid as invalid:
             errors = invalid.errors
     return _form(request, staff, language, values, errors,
@@ -167,7 +172,7 @@ def send_invitations(workshop_id: RowId, form: FormDep, staff: StaffDep,
                                     filters=filters)
     except invitations.InvitingClosed:
         raise HTTPException(status.HTTP_409_CONFLICT) from None
-    return _see_other(f"/staff/workshops/{workshop_id}?invited={result.invited}"
+    return see_other(f"/staff/workshops/{workshop_id}?invited={result.invited}"
                       f"&already={result.already_invited}")
 
 
@@ -230,7 +235,7 @@ def change_workshop(request: Request, workshop_id: RowId, form: FormDep, staff: 
             workshops.update_workshop(session=session, workshop_id=workshop_id,
                                       changes=WorkshopPatch.model_validate(values),
                                       staff_user_id=staff.user.id, now=now)
-            return _see_other(f"/staff/workshops/{workshop_id}?saved=1")
+            return see_other(f"/staff/workshops/{workshop_id}?saved=1")
         except workshops.WorkshopInvalid as invalid:
             errors = invalid.errors
     return _form(request, staff, language, values, errors, workshop_id,
@@ -256,7 +261,7 @@ def change_invitation(request: Request, workshop_id: RowId, invitation_id: RowId
                               workshop_or_404(session, workshop_id), status.HTTP_409_CONFLICT,
                               problem=NOT_RESENT[refused.reason])
     done = f"resent={invitation_id}" if change == "resend" else "saved=1"
-    return _see_other(f"/staff/workshops/{workshop_id}?{done}#invitation-{invitation_id}")
+    return see_other(f"/staff/workshops/{workshop_id}?{done}#invitation-{invitation_id}")
 
 
 @router.get("/{workshop_id}/attendees.{file_format}")
