@@ -20,7 +20,7 @@ COMMAND_MODULES = (
     "app.commands.export",
     "app.commands.purge",
     "app.commands.development",
-    "app.roadmap.commands",
+    "app.roadmap.plan.commands",
 )
 
 

@@ -30,12 +30,12 @@ from starlette.routing import compile_path
 from app.core.config import describe_settings_error, get_settings
 from app.core.logging import RequestId, configure_logging, log_style
 from app.core.middleware import BodySizeLimit, RefuseNulBytes, SecurityHeaders
-from app.roadmap import api as roadmap_api
-from app.roadmap import public_pages as roadmap_public
-from app.roadmap import report_api as roadmap_report_api
-from app.roadmap import report_pages as roadmap_report_pages
-from app.roadmap import report_staff_pages as roadmap_report_staff
-from app.roadmap import staff_pages as roadmap_staff
+from app.roadmap.plan import api as roadmap_api
+from app.roadmap.plan import staff_pages as roadmap_staff
+from app.roadmap.progress import report_api as roadmap_report_api
+from app.roadmap.progress import report_pages as roadmap_report_pages
+from app.roadmap.progress import report_staff_pages as roadmap_report_staff
+from app.roadmap.publication import public_pages as roadmap_public
 from app.routers import (
     api,
     hand_read,

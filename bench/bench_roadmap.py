@@ -49,7 +49,7 @@ import datetime as dt, random, sys, time
 from sqlalchemy import update
 from app.core.db import new_session
 from app.models import RoadmapReport
-from app.roadmap import periods
+from app.roadmap.progress import periods
 from app.services import audit
 rng, now, took = random.Random(87), dt.datetime.now(dt.UTC), []
 with new_session() as session:

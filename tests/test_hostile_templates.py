@@ -34,8 +34,8 @@ from app.models import (
     RoadmapReport,
     WorkingGroup,
 )
-from app.roadmap import periods
-from app.roadmap.reports import report_token
+from app.roadmap.progress import periods
+from app.roadmap.progress.reports import report_token
 from app.schemas.staff import RegistrationFilters
 from app.services import announcements, manage, private_links, reply_digest, working_groups
 from app.services.announcement_texts import clean_texts

@@ -15,7 +15,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from app.models import Registration, RoadmapCommitment
-from app.roadmap.public import roadmap_document, weighted_progress
+from app.roadmap.publication.public import roadmap_document, weighted_progress
 from app.services import purge
 from app.services.phone_display import display_phone
 from tests.roadmap_helpers import create_commitment, create_outcome

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from app.core.config import MALAYSIA
 from app.models import AuditLog, OutboxMail, Registration, RoadmapEvidence, RoadmapReport
-from app.roadmap import public_cache
-from app.roadmap.public import weighted_progress
+from app.roadmap.publication import public_cache
+from app.roadmap.publication.public import weighted_progress
 from app.services.mailer import deliver_due
 from app.services.workshop_due import run_due
 from tests.conftest import Clock

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from app.cli import main
 from app.models import RoadmapCommitment, RoadmapPartner
-from app.roadmap.document_schema import ROADMAP_SCHEMA
-from app.roadmap.public import roadmap_document
+from app.roadmap.publication.document_schema import ROADMAP_SCHEMA
+from app.roadmap.publication.public import roadmap_document
 
 
 def test_seed_roadmap_adds_commitments_led_by_registrations_and_named_bodies(

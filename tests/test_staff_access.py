@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from app.main import app
 from app.models import ApiToken, Registration, RoadmapReport
-from app.roadmap import commitments, outcomes, periods
-from app.roadmap.schemas import CommitmentCreate, OutcomeCreate
+from app.roadmap.plan import commitments, outcomes
+from app.roadmap.plan.schemas import CommitmentCreate, OutcomeCreate
+from app.roadmap.progress import periods
 from app.routers.staff_deps import admin_only
 from app.schemas.staff import RegistrationFilters
 from app.services import announcements, staff_auth, working_groups

@@ -1,12 +1,14 @@
-"""The Alliance 8.7 Roadmap (SPEC 8.1, 8.3): outcomes, commitments, and the public roadmap.
+"""The Alliance 8.7 Roadmap (SPEC 8): three packages, each read on its own.
 
-Services (`outcomes`, `commitments`, `spreadsheet`, `public`) are plain functions taking a
-Session; the route modules are split by audience: `api` (staff JSON), `staff_pages` (the
-back office) and `public_pages` (`/roadmap` and its open data).
+- `plan`: the roadmap as rows (SPEC 8.1). Services `outcomes`, `commitments`,
+  `spreadsheet`, `seed`; routes `api` (staff JSON) and `staff_pages` (the back office).
+- `progress`: the partners' reports (SPEC 8.2). Services `periods`, `reports`, `evidence`
+  and their mail (`report_mail`, whose kinds join `app.services.mail_batch.RENDERERS`
+  here); routes `report_pages` (the lead's page), `report_api`, `report_staff_pages`.
+- `publication`: the public roadmap (SPEC 8.3). `public` (the document and the roll-up),
+  `public_reports`, `public_cache`, `iati`, `document_schema`; route `public_pages`.
 
-The reports (SPEC 8.2): `periods`, `reports`, `evidence`, their mail (`report_mail`, whose
-kinds join `app.services.mail_batch.RENDERERS` here), the lead's page (`report_pages`) and
-the staff API (`report_api`).
+`progress` and `publication` build on `plan`; neither imports the other.
 """
 
-from app.roadmap import report_mail as report_mail
+from app.roadmap.progress import report_mail as report_mail

@@ -30,7 +30,7 @@ class Renderer(Protocol):
 
 # Every kind of mail there is, with what renders it (the tests render each one with
 # hostile values). A row of any other kind is never sent: it fails, saying so. The roadmap's
-# report mails are added by `app.roadmap.report_mail` (a higher layer), when `app.roadmap`
+# report mails are added by `app.roadmap.progress.report_mail` (a higher layer), when `app.roadmap`
 # is imported, as the app and the `alliance87` command both do.
 RENDERERS: dict[str, Renderer] = {
     **dict.fromkeys(REGISTRATION_KINDS, render_mail),

@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from app.core.db import new_session
-from app.roadmap import commitments, outcomes
-from app.roadmap.schemas import CommitmentCreate, OutcomeCreate
+from app.roadmap.plan import commitments, outcomes
+from app.roadmap.plan.schemas import CommitmentCreate, OutcomeCreate
 from app.services import audit
 from tests.browser.conftest import DESKTOP, PHONE, AxeCheck, OpenPage
 from tests.browser.pages import horizontal_overflow

@@ -11,8 +11,9 @@ from playwright.sync_api import expect
 
 from app.core.db import new_session
 from app.models import RoadmapReport
-from app.roadmap import commitments, outcomes, periods, reports
-from app.roadmap.schemas import CommitmentCreate, OutcomeCreate
+from app.roadmap.plan import commitments, outcomes
+from app.roadmap.plan.schemas import CommitmentCreate, OutcomeCreate
+from app.roadmap.progress import periods, reports
 from app.services import audit
 from tests.browser.conftest import PHONE, AxeCheck, OpenPage
 from tests.browser.pages import horizontal_overflow

@@ -15,8 +15,8 @@ from starlette.datastructures import UploadFile
 from app.core.i18n import gettext
 from app.deps import LanguageDep, NowDep, RowId, SessionDep, WriteSessionDep
 from app.models import RoadmapCommitment
-from app.roadmap import commitments, outcomes, spreadsheet
-from app.roadmap.schemas import OutcomeCreate, error_message
+from app.roadmap.plan import commitments, outcomes, spreadsheet
+from app.roadmap.plan.schemas import OutcomeCreate, error_message
 from app.routers.staff_deps import (
     AdminOnly,
     FormDep,

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session, selectinload
 from app.core.i18n import N_
 from app.core.templating import environment, language_context, text_environment
 from app.models import OutboxMail, Registration, RoadmapCommitment, RoadmapPeriod, RoadmapReport
-from app.roadmap.outcomes import dotted_key
-from app.roadmap.periods import REMINDER_KIND, REQUEST_KIND, remind_due
-from app.roadmap.reports import RETURNED_KIND, STATE_LABELS, report_url
+from app.roadmap.plan.outcomes import dotted_key
+from app.roadmap.progress.periods import REMINDER_KIND, REQUEST_KIND, remind_due
+from app.roadmap.progress.reports import RETURNED_KIND, STATE_LABELS, report_url
 from app.services.mail_batch import RENDERERS
 from app.services.mail_content import MailCannotBeRendered, RenderedMail
 from app.services.workshop_due import MORE_DUE_JOBS

@@ -15,8 +15,8 @@ from app.core.i18n import N_, gettext
 from app.deps import LanguageDep, NowDep, RowId, SessionDep, WriteSessionDep
 from app.models import RoadmapReport
 from app.models.roadmap_reports import COMPLETION_SCALE
-from app.roadmap import periods, reports
-from app.roadmap.evidence import MAX_URLS
+from app.roadmap.progress import periods, reports
+from app.roadmap.progress.evidence import MAX_URLS
 from app.routers.staff_deps import (
     AdminOnly,
     FormDep,

@@ -19,8 +19,8 @@ from app.core.templating import language_context, page_templates
 from app.deps import LANGUAGE_COOKIE, FormDataDep, NowDep, SessionDep, WriteSessionDep
 from app.models import RoadmapReport
 from app.models.roadmap_reports import COMPLETION_SCALE
-from app.roadmap import reports
-from app.roadmap.evidence import (
+from app.roadmap.progress import reports
+from app.roadmap.progress.evidence import (
     MAX_FILE_BYTES,
     MAX_FILES,
     MAX_URLS,

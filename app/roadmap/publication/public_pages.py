@@ -11,8 +11,8 @@ from sqlalchemy import select
 from app.core.templating import language_context, page_templates
 from app.deps import LanguageDep, NowDep, RowId, SessionDep
 from app.models import RoadmapEvidence, RoadmapReport
-from app.roadmap import iati, public, public_cache
-from app.roadmap.document_schema import ROADMAP_SCHEMA
+from app.roadmap.publication import iati, public, public_cache
+from app.roadmap.publication.document_schema import ROADMAP_SCHEMA
 from app.routers.pages import remember_language
 
 router = APIRouter(tags=["roadmap"])

@@ -10,7 +10,7 @@ from typing import Any
 
 from app.core.clock import utcnow
 from app.core.db import begin_write, new_session
-from app.roadmap.seed import RoadmapNotEmpty, seed_roadmap
+from app.roadmap.plan.seed import RoadmapNotEmpty, seed_roadmap
 from app.services import audit
 
 

@@ -17,7 +17,7 @@ from app.core.config import MALAYSIA, get_settings
 from app.core.i18n import N_
 from app.models import RoadmapEvidence, RoadmapReport
 from app.models.roadmap_reports import COMPLETION_SCALE
-from app.roadmap.evidence import MAX_FILES, MAX_URLS, CheckedFile
+from app.roadmap.progress.evidence import MAX_FILES, MAX_URLS, CheckedFile
 from app.services import audit, mail_queue
 from app.services.private_links import (
     plausible_token,
@@ -142,7 +142,7 @@ def get_report(session: Session, report_id: int) -> RoadmapReport:
 
 def period_reports(session: Session, period_id: int) -> list[RoadmapReport]:
     """Return a period's reports with their commitments, in the commitments' order."""
-    from app.roadmap.outcomes import dotted_key
+    from app.roadmap.plan.outcomes import dotted_key
 
     reports = list(session.scalars(
         select(RoadmapReport).where(RoadmapReport.period_id == period_id)

@@ -20,8 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from app.models import Registration, RoadmapCommitment, RoadmapOutcome, RoadmapPartner
-from app.roadmap.outcomes import dotted_key
-from app.roadmap.public_reports import approved_reports
+from app.roadmap.plan.outcomes import dotted_key
+from app.roadmap.publication.public_reports import approved_reports
 from app.services.purge import ERASED_KEY_PREFIX
 from app.services.text_sheets import text_csv
 from app.vocab import PILLARS

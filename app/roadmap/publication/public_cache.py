@@ -29,7 +29,7 @@ from app.models import (
     RoadmapPartner,
     RoadmapReport,
 )
-from app.roadmap import public
+from app.roadmap.publication import public
 
 ENABLED_IN_TESTS = False
 _lock = threading.Lock()

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.deps import NowDep, RowId, SessionDep, WriteSessionDep
-from app.roadmap import periods, reports
-from app.roadmap.api import _WRITES, AdminDep, RoadmapRoute
-from app.roadmap.schemas import Day
+from app.roadmap.plan.api import _WRITES, AdminDep, RoadmapRoute
+from app.roadmap.plan.schemas import Day
+from app.roadmap.progress import periods, reports
 from app.routers.staff_deps import api_staff
 from app.schemas.errors import ERROR_RESPONSES, ErrorRead
 from app.services import audit

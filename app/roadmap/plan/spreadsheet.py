@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from app.core.i18n import N_, gettext
 from app.models import RoadmapCommitment
-from app.roadmap import commitments
-from app.roadmap.schemas import CommitmentCreate, ImportCounts, error_message
+from app.roadmap.plan import commitments
+from app.roadmap.plan.schemas import CommitmentCreate, ImportCounts, error_message
 from app.services import audit
 from app.services.exports import FORMULA_STARTS
 from app.services.text_sheets import text_csv, text_xlsx

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.core.i18n import N_, gettext
 from app.models import Registration, RoadmapCommitment, RoadmapOutcome, RoadmapPartner
-from app.roadmap.outcomes import dotted_key
-from app.roadmap.schemas import CommitmentCreate, CommitmentPatch
+from app.roadmap.plan.outcomes import dotted_key
+from app.roadmap.plan.schemas import CommitmentCreate, CommitmentPatch
 from app.services import audit
 
 Saved = Literal["created", "updated", "unchanged"]

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.models import RoadmapOutcome
-from app.roadmap.schemas import OutcomeCreate, OutcomePatch
+from app.roadmap.plan.schemas import OutcomeCreate, OutcomePatch
 from app.services import audit
 
 OUTCOME_FIELDS = tuple(OutcomeCreate.model_fields)

@@ -15,8 +15,8 @@ from pydantic import ValidationError
 
 from app.deps import NowDep, RowId, SessionDep, WriteSessionDep
 from app.models import RoadmapCommitment, RoadmapOutcome, StaffUser
-from app.roadmap import commitments, outcomes, spreadsheet
-from app.roadmap.schemas import (
+from app.roadmap.plan import commitments, outcomes, spreadsheet
+from app.roadmap.plan.schemas import (
     CommitmentCreate,
     CommitmentPatch,
     CommitmentRead,

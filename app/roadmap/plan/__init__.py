@@ -1,0 +1,4 @@
+"""The roadmap as the secretariat keeps it.
+
+Outcomes and commitments, their staff API and back-office pages, and the spreadsheet.
+"""
