@@ -12,13 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from email_validator import EmailNotValidError, validate_email
+from pydantic_core import PydanticCustomError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.i18n import N_
 from app.core.templating import render_bodies, render_subject
 from app.models import Invitation, OutboxMail, Registration, Workshop
+from app.schemas.registration_checks import checked_email
 from app.services import audit, mail_queue
 from app.services.invitation_links import invitation_token, invitation_url
 from app.services.mail_content import MailCannotBeRendered, RenderedMail
@@ -44,11 +45,11 @@ def address_problem(value: str) -> str | None:
     """Return what is wrong with a typed address (a message to translate), or None."""
     if not value:
         return EMAIL_REQUIRED
-    if len(value) > MAX_LENGTH or not value.isascii():
+    if len(value) > MAX_LENGTH:
         return EMAIL_INVALID
     try:
-        validate_email(value, check_deliverability=False, allow_smtputf8=False)
-    except EmailNotValidError:
+        checked_email(value)  # the form's own check of a contact email
+    except PydanticCustomError:
         return EMAIL_INVALID
     return None
 
