@@ -67,8 +67,10 @@ def queue_poisoned(session: Session, registration: Registration) -> list[int]:
                                          address=registration.contact_email, language="ms",
                                          now=EARLIER))
     workshop_mail.queue(session, [{"invitation_id": None, **row} for row in rows])
+    # In the order queued: the last is the mail of no kind (PostgreSQL keeps no order).
     queued = list(session.scalars(select(OutboxMail.id).where(
-        OutboxMail.next_attempt_at == EARLIER, OutboxMail.status == "queued")))
+        OutboxMail.next_attempt_at == EARLIER, OutboxMail.status == "queued")
+        .order_by(OutboxMail.id)))
     session.commit()
     return queued
 
